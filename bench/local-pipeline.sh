@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of the local pipeline (ingest -> in-process bus -> archive files), loopback only.
+#
+# For each encoding (plain, gzip) it starts the packaged local pipeline afresh with an empty data
+# directory, drives POST /v1/events with wrk (~1 MB NDJSON bodies of ~500-byte Cribl-like events, the
+# body generator of bench/load.sh, plus one unique marker event per request so every request's ids
+# differ), waits until the archive has written everything accepted, sends SIGTERM, and checks the
+# archive files: archived lines == accepted events, ids unique. Reports events/s and MB/s (ingest
+# and end to end), 503 share, archive compression ratio, peak RSS (VmHWM) and the load average.
+#
+# Env: DURATION (default 20s), WARMUP (5s), CONCURRENCY (8 connections), THREADS (2 wrk threads),
+#      BODY_BYTES (1048576), JAVA_OPTS (-Xmx512m, as ./run-local), PORT (18290), OUT (bench/results/local-pipeline).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DURATION="${DURATION:-20s}"
+WARMUP="${WARMUP:-5s}"
+CONCURRENCY="${CONCURRENCY:-8}"
+THREADS="${THREADS:-2}"
+BODY_BYTES="${BODY_BYTES:-1048576}"
+JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
+PORT="${PORT:-18290}"
+OUT="${OUT:-$ROOT/bench/results/local-pipeline}"
+JAR="$ROOT/local-pipeline/target/quarkus-app/quarkus-run.jar"
+LUA="$ROOT/bench/local-pipeline.lua"
+BASE="http://127.0.0.1:$PORT"
+
+APP_PID=""
+WORK=""
+cleanup() {
+  if [ -n "$APP_PID" ]; then kill -9 "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; fi
+  if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT INT TERM
+
+need_wrk() {
+  command -v wrk >/dev/null 2>&1 && return 0
+  echo "wrk not found; installing it from Debian (apt-get install -y wrk)" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+  else sudo apt-get install -y wrk >/dev/null; fi
+}
+
+build_if_missing() {
+  if [ ! -f "$JAR" ]; then
+    echo "building local-pipeline" >&2
+    (cd "$ROOT" && ./mvnw -q -B install -DskipTests -pl local-pipeline -am)
+  fi
+}
+
+# The body generator is bench/load.sh's make_bodies (same events, so the two benchmarks compare).
+load_body_generator() {
+  local def
+  def="$(sed -n '/^make_bodies() {$/,/^}$/p' "$ROOT/bench/load.sh")"
+  [ -n "$def" ] || { echo "bench/load.sh has no make_bodies(); cannot generate bodies" >&2; exit 1; }
+  eval "$def"
+}
+
+hwm_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+written() { curl -fsS "$BASE/q/metrics" 2>/dev/null | awk '/^fanout_consumer_written_total\{.*sink="archive"/ {printf "%d", $2}'; }
+now_ms() { date +%s%3N; }
+
+start_app() {
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/fanout-local-bench.XXXXXX")"
+  # shellcheck disable=SC2086
+  PORT="$PORT" FANOUT_DATA_DIR="$WORK/data" java $JAVA_OPTS -Dquarkus.profile=local -Dquarkus.http.host=127.0.0.1 \
+    -jar "$JAR" > "$OUT/app-$1.log" 2>&1 &
+  APP_PID=$!
+  for _ in $(seq 1 300); do
+    curl -fsS -o /dev/null "$BASE/q/health/ready" 2>/dev/null && { TOKEN="$(cat "$WORK/data/ingest-token")"; return 0; }
+    kill -0 "$APP_PID" 2>/dev/null || { echo "local pipeline died; see $OUT/app-$1.log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "local pipeline not ready after 30 s; see $OUT/app-$1.log" >&2
+  return 1
+}
+
+# wrk_run <duration> <file> <gzip 0|1> -> sets R_* from the RESULT line
+wrk_run() {
+  local line
+  line="$(wrk -t "$THREADS" -c "$CONCURRENCY" -d "$1" --timeout 30s -s "$LUA" "$BASE" -- "$2" "$3" "$TOKEN" | tee -a "$OUT/wrk.txt" | grep '^RESULT')"
+  R_ACC=$(sed -E 's/.*accepted_events=([0-9]+).*/\1/' <<< "$line")
+  R_OK=$(sed -E 's/.* ok=([0-9]+).*/\1/' <<< "$line")
+  R_503=$(sed -E 's/.*status_503=([0-9]+).*/\1/' <<< "$line")
+  R_OTHER=$(sed -E 's/.*other=([0-9]+).*/\1/' <<< "$line")
+  R_ERR=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<< "$line")
+  R_US=$(sed -E 's/.*duration_us=([0-9]+).*/\1/' <<< "$line")
+  R_P50=$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<< "$line")
+  R_P99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<< "$line")
+}
+
+# scenario <label> <file> <gzip 0|1>
+scenario() {
+  local label="$1" file="$2" gz="$3"
+  start_app "$label"
+  local la_start; la_start="$(loadavg)"
+  wrk_run "$WARMUP" "$file" "$gz"
+  local acc_total=$R_ACC
+  local base_written; base_written="$(written)"
+  local t0; t0=$(now_ms)
+  wrk_run "$DURATION" "$file" "$gz"
+  acc_total=$((acc_total + R_ACC))
+  local acc_meas=$R_ACC secs; secs=$(awk -v us="$R_US" 'BEGIN {printf "%.3f", us / 1e6}')
+  # End to end: until the archive has written everything accepted so far (bounded wait).
+  local w=0
+  for _ in $(seq 1 600); do
+    w="$(written)"; [ "${w:-0}" -ge "$acc_total" ] && break
+    sleep 0.1
+  done
+  local t1; t1=$(now_ms)
+  local e2e_secs; e2e_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1000}')
+  local rss; rss="$(hwm_mb "$APP_PID")"
+  local la_end; la_end="$(loadavg)"
+  kill -TERM "$APP_PID"
+  local status=0
+  wait "$APP_PID" || status=$?
+  APP_PID=""
+
+  local archive="$WORK/data/archive/events"
+  local gz_bytes lines uniq raw_bytes
+  gz_bytes=$(find "$archive" -name '*.ndjson.gz' ! -name '.*' -printf '%s\n' | awk '{s += $1} END {printf "%d", s}')
+  raw_bytes=$(find "$archive" -name '*.ndjson.gz' ! -name '.*' -exec zcat {} + | wc -c)
+  lines=$(find "$archive" -name '*.ndjson.gz' ! -name '.*' -exec zcat {} + | wc -l)
+  uniq=$(find "$archive" -name '*.ndjson.gz' ! -name '.*' -exec zcat {} + | grep -o '^{"id":"[0-9a-f]*"' | sort -u | wc -l)
+  local lost=$((acc_total - lines))
+  local evs mbs e2e_evs ratio
+  # Marker events are counted (they are real events); MB/s counts the uncompressed NDJSON body per accepted request.
+  evs=$(awk -v a="$acc_meas" -v s="$secs" 'BEGIN {printf "%.0f", a / s}')
+  mbs=$(awk -v r="$((R_OK))" -v b="$PLAIN_BYTES" -v s="$secs" 'BEGIN {printf "%.1f", r * b / s / 1e6}')
+  e2e_evs=$(awk -v a="$((w - base_written))" -v s="$e2e_secs" 'BEGIN {printf "%.0f", a / s}')
+  ratio=$(awk -v r="$raw_bytes" -v g="$gz_bytes" 'BEGIN {printf "%.1f", (g > 0 ? r / g : 0)}')
+  printf '| %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s | %s | %s -> %s |\n' \
+    "$label" "$evs" "$mbs" "$e2e_evs" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
+    "$acc_total" "$lines" "$uniq" "$lost" "$ratio" "$rss" "$status" "$la_start" "$la_end" >> "$OUT/rows.md"
+  echo "$label: ${evs} events/s (${mbs} MB/s) ingest, ${e2e_evs} events/s end to end; accepted $acc_total, archived $lines ($uniq unique ids), compression ${ratio}x, peak RSS ${rss} MB" >&2
+  rm -rf "$WORK"; WORK=""
+}
+
+main() {
+  need_wrk
+  build_if_missing
+  load_body_generator
+  mkdir -p "$OUT"
+  : > "$OUT/rows.md"; : > "$OUT/wrk.txt"
+  make_bodies
+  scenario plain "$BODY" 0
+  scenario gzip "$BODY.gz" 1
+  {
+    echo "# local pipeline end to end, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, JAVA_OPTS=$JAVA_OPTS"
+    echo "body: $PLAIN_BYTES bytes NDJSON, $EVENTS events (+1 marker per request); gzip -1 $GZ_BYTES bytes;" \
+      "wrk -t$THREADS -c$CONCURRENCY -d$DURATION after a $WARMUP warm-up; fresh process and data dir per row"
+    echo "ingest = accepted events / wrk duration; MB/s = 200s x uncompressed body / duration;" \
+      "end to end = events written by the archive from the start of the measured run until it caught up"
+    echo "ratio = uncompressed archived NDJSON bytes / .ndjson.gz bytes; RSS = VmHWM; exit = status after SIGTERM"
+    echo
+    echo "| body | ingest events/s | MB/s | e2e events/s | p50 ms | p99 ms | 200/503/other | accepted | archived lines | unique ids | lost | ratio | peak RSS MB | exit | load avg start -> end |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    cat "$OUT/rows.md"
+  } | tee "$OUT/results.md"
+}
+
+main "$@"

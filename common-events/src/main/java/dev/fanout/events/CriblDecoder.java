@@ -1,0 +1,443 @@
+package dev.fanout.events;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Turns a (decompressed) Cribl Webhook request body into envelopes.
+ *
+ * <p>The format is detected by content: after an optional UTF-8 BOM and whitespace, {@code [} is a
+ * JSON array, {@code {} one object, concatenated/NDJSON objects, or — with a wrapper pointer — a
+ * Custom-format wrapper; anything else is read line by line. When the whole-body parse fails the
+ * body is re-read line by line so every good line survives and every bad one is kept as a
+ * malformed envelope ({@code raw} = the line, {@code parse_error} = why). Thread-safe.
+ */
+public final class CriblDecoder {
+
+    /** Event times at or after 3000-01-01 are treated as invalid (e.g. milliseconds sent as seconds). */
+    static final long MAX_EPOCH_SECONDS = 32503680000L;
+
+    private static final int MAX_ERROR_CHARS = 200;
+
+    private final JsonPointer wrapper;
+    private final String wrapperFormat;
+
+    public CriblDecoder(CriblDecoderOptions options) {
+        Objects.requireNonNull(options, "options");
+        this.wrapper = options.wrapperPointer().map(JsonPointer::compile).orElse(null);
+        this.wrapperFormat = options.wrapperPointer().map(p -> "wrapper:" + p).orElse(null);
+    }
+
+    /**
+     * @param receivedAt when the request arrived; used as {@code received_at} and as the time of
+     *                   events without a usable {@code _time}
+     * @throws UndecodableBodyException when nothing can be kept (the body is not UTF-8)
+     */
+    public DecodeResult decode(byte[] body, int offset, int length, Instant receivedAt) {
+        Objects.checkFromIndexSize(offset, length, body.length);
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        int bad = Utf8.firstInvalid(body, offset, length);
+        if (bad >= 0) {
+            throw new UndecodableBodyException("request body is not valid UTF-8 (first bad byte at offset "
+                    + (bad - offset) + ")");
+        }
+        int end = offset + length;
+        int start = offset;
+        if (length >= 3 && body[start] == (byte) 0xEF && body[start + 1] == (byte) 0xBB && body[start + 2] == (byte) 0xBF) {
+            start += 3;
+        }
+        int first = skipWhitespace(body, start, end);
+        if (first == end) {
+            return new DecodeResult(List.of(), 0, "empty");
+        }
+        Ctx ctx = new Ctx(EventIds.bodyDigest(body, offset, length), receivedAt);
+        byte c = body[first];
+        String format = null;
+        if (c == '[') {
+            format = tryArrays(body, first, end, ctx);
+        } else if (c == '{') {
+            format = tryObjects(body, first, end, ctx);
+        }
+        if (format == null) {
+            ctx.reset();
+            lines(body, start, end, ctx, c == '[');
+            format = "lines";
+        }
+        return new DecodeResult(ctx.events, ctx.malformed, format);
+    }
+
+    private static int skipWhitespace(byte[] b, int i, int end) {
+        while (i < end && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    /** One or more root-level arrays of events; null when the body does not parse that way. */
+    private String tryArrays(byte[] body, int from, int end, Ctx ctx) {
+        try (JsonParser p = EnvelopeCodec.factory().createParser(body, from, end - from)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t != JsonToken.START_ARRAY) {
+                    return null;
+                }
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                    element(p, e, ctx);
+                }
+            }
+            return "json-array";
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** One object, concatenated/NDJSON objects, or a wrapper; null when the body does not parse that way. */
+    private String tryObjects(byte[] body, int from, int end, Ctx ctx) {
+        try (JsonParser p = EnvelopeCodec.factory().createParser(body, from, end - from)) {
+            JsonToken t = p.nextToken();
+            int objects = 0;
+            if (wrapper != null) {
+                ObjectNode firstObject = JsonTrees.readObject(p);
+                t = p.nextToken();
+                JsonNode items = firstObject.at(wrapper);
+                if (t == null && items.isArray()) {
+                    for (JsonNode item : items) {
+                        if (item.isObject()) {
+                            try (JsonParser tp = EnvelopeCodec.mapper().treeAsTokens(item)) {
+                                tp.nextToken();
+                                ctx.add(event(tp, ctx));
+                            }
+                        } else {
+                            ctx.addMalformed(item.toString(), "array element is not a JSON object (" + kind(item) + ")");
+                        }
+                    }
+                    return wrapperFormat;
+                }
+                try (JsonParser tp = EnvelopeCodec.mapper().treeAsTokens(firstObject)) {
+                    tp.nextToken();
+                    ctx.add(event(tp, ctx));
+                }
+                objects = 1;
+            }
+            for (; t != null; t = p.nextToken()) {
+                if (t != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                ctx.add(event(p, ctx));
+                objects++;
+            }
+            return objects == 1 ? "json-object" : "ndjson";
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void element(JsonParser p, JsonToken t, Ctx ctx) throws IOException {
+        if (t == JsonToken.START_OBJECT) {
+            ctx.add(event(p, ctx));
+        } else {
+            JsonNode v = JsonTrees.readValue(p, t);
+            ctx.addMalformed(v.toString(), "array element is not a JSON object (" + kind(v) + ")");
+        }
+    }
+
+    /** Line mode: every non-blank line is one event or one malformed envelope. */
+    private void lines(byte[] body, int from, int end, Ctx ctx, boolean arrayish) {
+        int lastContent = end;
+        while (lastContent > from && isWs(body[lastContent - 1])) {
+            lastContent--;
+        }
+        boolean firstContentLine = true;
+        int ls = from;
+        while (ls < end) {
+            int le = ls;
+            while (le < end && body[le] != '\n') {
+                le++;
+            }
+            int next = le + 1;
+            int lineEnd = le > ls && body[le - 1] == '\r' ? le - 1 : le;
+            int a = skipWhitespace(body, ls, lineEnd);
+            if (a < lineEnd) {
+                int b = lineEnd;
+                while (b > a && isWs(body[b - 1])) {
+                    b--;
+                }
+                if (arrayish) {
+                    // A broken JSON array: strip the array punctuation so the other elements still decode.
+                    if (firstContentLine && body[a] == '[') {
+                        a = skipWhitespace(body, a + 1, b);
+                    }
+                    if (b == lastContent && b > a && body[b - 1] == ']') {
+                        b--;
+                        while (b > a && isWs(body[b - 1])) {
+                            b--;
+                        }
+                    }
+                    if (b > a && body[b - 1] == ',') {
+                        b--;
+                        while (b > a && isWs(body[b - 1])) {
+                            b--;
+                        }
+                    }
+                }
+                firstContentLine = false;
+                if (a < b) {
+                    line(body, a, b, ls, lineEnd, ctx);
+                }
+            }
+            ls = next;
+        }
+    }
+
+    private void line(byte[] body, int a, int b, int lineStart, int lineEnd, Ctx ctx) {
+        String reason;
+        Envelope parsed = null;
+        try (JsonParser p = EnvelopeCodec.factory().createParser(body, a, b - a)) {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_OBJECT) {
+                parsed = event(p, ctx);
+                if (p.nextToken() == null) {
+                    ctx.add(parsed);
+                    return;
+                }
+                reason = "trailing data after the JSON object";
+            } else {
+                reason = "not a JSON object (" + kind(t) + ")";
+            }
+        } catch (JsonProcessingException e) {
+            reason = "invalid JSON: " + e.getOriginalMessage() + " at column " + (e.getLocation() == null
+                    ? "?" : String.valueOf(e.getLocation().getColumnNr()));
+        } catch (IOException e) {
+            reason = "invalid JSON: " + e.getMessage();
+        }
+        if (parsed != null) {
+            // The line parsed as an object but is kept whole as malformed: give its ordinal back.
+            ctx.ordinal--;
+        }
+        ctx.addMalformed(Utf8.decode(body, lineStart, lineEnd - lineStart), reason);
+    }
+
+    private static boolean isWs(byte x) {
+        return x == ' ' || x == '\t' || x == '\r' || x == '\n';
+    }
+
+    /** Maps the Cribl event object whose START_OBJECT is the parser's current token. */
+    private Envelope event(JsonParser p, Ctx ctx) throws IOException {
+        ObjectNode fields = JsonTrees.NODES.objectNode();
+        JsonNode timeNode = null;
+        String raw = null;
+        String host = null;
+        String source = null;
+        String sourcetype = null;
+        String index = null;
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            if (name.startsWith("__")) {
+                // Cribl internals (__url, __headers, …) steer destinations; they are not event data.
+                p.skipChildren();
+                continue;
+            }
+            switch (name) {
+                case "_time":
+                    timeNode = JsonTrees.readValue(p, t);
+                    break;
+                case "_raw":
+                    raw = string(p, t);
+                    break;
+                case "host":
+                    host = string(p, t);
+                    break;
+                case "source":
+                    source = string(p, t);
+                    break;
+                case "sourcetype":
+                    sourcetype = string(p, t);
+                    break;
+                case "index":
+                    index = string(p, t);
+                    break;
+                default:
+                    fields.set(name, JsonTrees.readValue(p, t));
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw new com.fasterxml.jackson.core.JsonParseException(p, "expected a field name or '}'");
+        }
+        Instant time = timeNode == null ? null : eventTime(timeNode);
+        if (time == null && timeNode != null) {
+            // Keep what Cribl sent so nothing is lost; the envelope's time falls back to the receive time.
+            fields.set("_time", timeNode);
+        }
+        Severity severity = SeverityNormalizer.normalize(fields);
+        return new Envelope(ctx.nextId(), Envelope.SCHEMA_V1,
+                time == null ? ctx.receivedAt : time,
+                time == null ? Envelope.TimeSource.RECEIVED : Envelope.TimeSource.EVENT,
+                ctx.receivedAt, host, source, sourcetype, index, severity, raw, fields, null);
+    }
+
+    /** Strings as they are; other scalars as their JSON text; containers as compact JSON. */
+    private static String string(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case VALUE_STRING:
+                return p.getText();
+            case VALUE_NULL:
+                return null;
+            case START_OBJECT:
+            case START_ARRAY:
+                return JsonTrees.readValue(p, t).toString();
+            default:
+                return p.getText();
+        }
+    }
+
+    /**
+     * Cribl {@code _time}: epoch seconds with an optional fraction, as a JSON number or a numeric
+     * string. Null when unusable or outside [1970, 3000).
+     */
+    static Instant eventTime(JsonNode n) {
+        String text;
+        if (n.isNumber()) {
+            if (n.isIntegralNumber()) {
+                if (!n.canConvertToLong()) {
+                    return null;
+                }
+                long s = n.longValue();
+                return s >= 0 && s < MAX_EPOCH_SECONDS ? Instant.ofEpochSecond(s) : null;
+            }
+            if (n.isDouble()) {
+                double d = n.doubleValue();
+                if (!(d >= 0 && d < MAX_EPOCH_SECONDS)) {
+                    return null;
+                }
+                // A double carries ~0.2 µs at today's epoch; round to µs so 1732371234.567 stays .567.
+                long micros = Math.round(d * 1e6);
+                return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+            }
+            text = n.asText();
+        } else if (n.isTextual()) {
+            text = n.textValue().trim();
+        } else {
+            return null;
+        }
+        return epochSeconds(text);
+    }
+
+    /** Exact decimal seconds (fraction truncated to nanoseconds). */
+    static Instant epochSeconds(String text) {
+        int len = text.length();
+        if (len == 0 || len > 64) {
+            return null;
+        }
+        long sec = 0;
+        int i = 0;
+        int intDigits = 0;
+        while (i < len && text.charAt(i) >= '0' && text.charAt(i) <= '9' && intDigits < 12) {
+            sec = sec * 10 + (text.charAt(i) - '0');
+            i++;
+            intDigits++;
+        }
+        long nanos = 0;
+        boolean simple = intDigits > 0;
+        if (simple && i < len && text.charAt(i) == '.') {
+            i++;
+            int scale = 100_000_000;
+            int fracDigits = 0;
+            while (i < len && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+                nanos += (text.charAt(i) - '0') * (long) scale;
+                scale /= 10;
+                i++;
+                fracDigits++;
+            }
+            simple = fracDigits > 0;
+        }
+        if (simple && i == len) {
+            return sec < MAX_EPOCH_SECONDS ? Instant.ofEpochSecond(sec, nanos) : null;
+        }
+        try {
+            BigDecimal d = new BigDecimal(text);
+            if (d.signum() < 0 || d.compareTo(BigDecimal.valueOf(MAX_EPOCH_SECONDS)) >= 0) {
+                return null;
+            }
+            long s = d.longValue();
+            long ns = d.subtract(BigDecimal.valueOf(s)).movePointRight(9).longValue();
+            return Instant.ofEpochSecond(s, ns);
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
+    }
+
+    private static String kind(JsonNode v) {
+        return v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String kind(JsonToken t) {
+        if (t == null) {
+            return "nothing";
+        }
+        switch (t) {
+            case START_ARRAY:
+                return "array";
+            case VALUE_STRING:
+                return "string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.asString() == null ? t.name() : t.asString();
+        }
+    }
+
+    /** Per-call state: kept events, the id ordinal and one digest reused for every id. */
+    private static final class Ctx {
+        final byte[] digest;
+        final Instant receivedAt;
+        final MessageDigest md = EventIds.sha256();
+        List<Envelope> events = new ArrayList<>();
+        int ordinal;
+        int malformed;
+
+        Ctx(byte[] digest, Instant receivedAt) {
+            this.digest = digest;
+            this.receivedAt = receivedAt;
+        }
+
+        String nextId() {
+            return EventIds.eventId(md, digest, ordinal++);
+        }
+
+        void add(Envelope e) {
+            events.add(e);
+        }
+
+        void addMalformed(String raw, String reason) {
+            if (reason.length() > MAX_ERROR_CHARS) {
+                reason = reason.substring(0, MAX_ERROR_CHARS - 1) + "…";
+            }
+            reason = reason.replace('\n', ' ').replace('\r', ' ');
+            events.add(new Envelope(nextId(), Envelope.SCHEMA_V1, receivedAt, Envelope.TimeSource.RECEIVED,
+                    receivedAt, null, null, null, null, Severity.INFO, raw, JsonTrees.NODES.objectNode(), reason));
+            malformed++;
+        }
+
+        void reset() {
+            events = new ArrayList<>();
+            ordinal = 0;
+            malformed = 0;
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package dev.fanout.events;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Envelope v1 JSON (see {@code docs/event-contract.md}). Thread-safe; everything is static.
+ *
+ * <p>Written with the streaming API: one envelope is a flat object whose only nested value is
+ * {@code fields}, so a hand-written writer avoids databind's per-call setup on the hot path.
+ */
+public final class EnvelopeCodec {
+
+    public static final String F_ID = "id";
+    public static final String F_SCHEMA = "schema";
+    public static final String F_TIME = "time";
+    public static final String F_TIME_SOURCE = "time_source";
+    public static final String F_RECEIVED_AT = "received_at";
+    public static final String F_HOST = "host";
+    public static final String F_SOURCE = "source";
+    public static final String F_SOURCETYPE = "sourcetype";
+    public static final String F_INDEX = "index";
+    public static final String F_SEVERITY = "severity";
+    public static final String F_RAW = "raw";
+    public static final String F_FIELDS = "fields";
+    public static final String F_PARSE_ERROR = "parse_error";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private EnvelopeCodec() {}
+
+    /** The shared mapper (default Jackson settings); do not reconfigure it. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    static JsonFactory factory() {
+        return MAPPER.getFactory();
+    }
+
+    /** One envelope as compact JSON (UTF-8, no trailing newline). */
+    public static byte[] toJson(Envelope e) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + (e.raw() == null ? 0 : e.raw().length() + 16));
+        try (JsonGenerator g = factory().createGenerator(out, JsonEncoding.UTF8)) {
+            write(g, e);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes the envelope as one NDJSON line (compact JSON then {@code '\n'}). */
+    public static void writeNdjsonLine(Envelope e, OutputStream out) throws IOException {
+        try (JsonGenerator g = factory().createGenerator(out, JsonEncoding.UTF8)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            write(g, e);
+            g.writeRaw('\n');
+        }
+    }
+
+    /**
+     * Writes every envelope as one NDJSON line each, with a single generator (cheaper than one
+     * {@link #writeNdjsonLine} call per envelope). Does not close {@code out}.
+     */
+    public static void writeNdjson(Iterable<Envelope> events, OutputStream out) throws IOException {
+        try (JsonGenerator g = factory().createGenerator(out, JsonEncoding.UTF8)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.setRootValueSeparator(null);
+            for (Envelope e : events) {
+                write(g, e);
+                g.writeRaw('\n');
+            }
+        }
+    }
+
+    /**
+     * Writes the envelope as one root value with {@code g}. The caller owns the generator and any
+     * separator between values.
+     */
+    public static void write(JsonGenerator g, Envelope e) throws IOException {
+        g.writeStartObject();
+        g.writeStringField(F_ID, e.id());
+        g.writeNumberField(F_SCHEMA, e.schema());
+        g.writeStringField(F_TIME, Timestamps.format(e.time()));
+        g.writeStringField(F_TIME_SOURCE, e.timeSource().wireName());
+        g.writeStringField(F_RECEIVED_AT, Timestamps.format(e.receivedAt()));
+        optional(g, F_HOST, e.host());
+        optional(g, F_SOURCE, e.source());
+        optional(g, F_SOURCETYPE, e.sourcetype());
+        optional(g, F_INDEX, e.index());
+        g.writeStringField(F_SEVERITY, e.severity().wireName());
+        optional(g, F_RAW, e.raw());
+        g.writeFieldName(F_FIELDS);
+        JsonTrees.write(g, e.fields());
+        optional(g, F_PARSE_ERROR, e.parseError());
+        g.writeEndObject();
+    }
+
+    private static void optional(JsonGenerator g, String name, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(name, value);
+        }
+    }
+
+    /** Reads one envelope; the bytes must hold exactly one JSON object. */
+    public static Envelope fromJson(byte[] json) throws IOException {
+        try (JsonParser p = factory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("envelope must be a JSON object");
+            }
+            Envelope e = read(p);
+            if (p.nextToken() != null) {
+                throw new IOException("trailing data after the envelope object");
+            }
+            return e;
+        }
+    }
+
+    /**
+     * Maps an already parsed envelope object.
+     *
+     * @throws IllegalArgumentException when a required field is missing or has the wrong type
+     */
+    public static Envelope fromJson(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("envelope must be a JSON object");
+        }
+        try (JsonParser p = MAPPER.treeAsTokens(node)) {
+            p.nextToken();
+            return read(p);
+        } catch (IOException ex) {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Reads NDJSON envelopes until end of input. Blank lines are skipped (any JSON whitespace
+     * between objects is). Does not close {@code in}.
+     */
+    public static List<Envelope> readNdjson(InputStream in) throws IOException {
+        List<Envelope> out = new ArrayList<>();
+        try (JsonParser p = factory().createParser(in)) {
+            p.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+            readAll(p, out);
+        }
+        return out;
+    }
+
+    /** Reads NDJSON envelopes from a byte range. */
+    public static List<Envelope> readNdjson(byte[] data, int off, int len) throws IOException {
+        List<Envelope> out = new ArrayList<>();
+        try (JsonParser p = factory().createParser(data, off, len)) {
+            readAll(p, out);
+        }
+        return out;
+    }
+
+    private static void readAll(JsonParser p, List<Envelope> out) throws IOException {
+        for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+            if (t != JsonToken.START_OBJECT) {
+                throw new IOException("envelope #" + (out.size() + 1) + " is not a JSON object");
+            }
+            out.add(read(p));
+        }
+    }
+
+    /** Reads the envelope whose START_OBJECT is the current token; leaves the parser on its END_OBJECT. */
+    static Envelope read(JsonParser p) throws IOException {
+        String id = null;
+        int schema = -1;
+        Instant time = null;
+        Envelope.TimeSource timeSource = Envelope.TimeSource.EVENT;
+        Instant receivedAt = null;
+        String host = null;
+        String source = null;
+        String sourcetype = null;
+        String index = null;
+        Severity severity = null;
+        String raw = null;
+        ObjectNode fields = null;
+        String parseError = null;
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case F_ID:
+                    id = text(p, t, name);
+                    break;
+                case F_SCHEMA:
+                    if (t != JsonToken.VALUE_NUMBER_INT) {
+                        throw new IOException("envelope field 'schema' must be an integer");
+                    }
+                    schema = p.getIntValue();
+                    break;
+                case F_TIME:
+                    time = instant(p, t, name);
+                    break;
+                case F_TIME_SOURCE:
+                    String ts = text(p, t, name);
+                    if (ts != null && !"event".equals(ts) && !"received".equals(ts)) {
+                        throw new IOException("envelope field 'time_source' must be 'event' or 'received'");
+                    }
+                    timeSource = Envelope.TimeSource.fromWire(ts);
+                    break;
+                case F_RECEIVED_AT:
+                    receivedAt = instant(p, t, name);
+                    break;
+                case F_HOST:
+                    host = text(p, t, name);
+                    break;
+                case F_SOURCE:
+                    source = text(p, t, name);
+                    break;
+                case F_SOURCETYPE:
+                    sourcetype = text(p, t, name);
+                    break;
+                case F_INDEX:
+                    index = text(p, t, name);
+                    break;
+                case F_SEVERITY:
+                    String sv = text(p, t, name);
+                    if (sv != null) {
+                        try {
+                            severity = Severity.fromWire(sv);
+                        } catch (IllegalArgumentException ex) {
+                            throw new IOException("envelope field 'severity' has unknown value '" + Utf8.truncate(sv, 40) + "'");
+                        }
+                    }
+                    break;
+                case F_RAW:
+                    raw = text(p, t, name);
+                    break;
+                case F_FIELDS:
+                    if (t == JsonToken.VALUE_NULL) {
+                        break;
+                    }
+                    if (t != JsonToken.START_OBJECT) {
+                        throw new IOException("envelope field 'fields' must be an object");
+                    }
+                    fields = JsonTrees.readObject(p);
+                    break;
+                case F_PARSE_ERROR:
+                    parseError = text(p, t, name);
+                    break;
+                default:
+                    // Newer minor versions may add fields; readers of v1 ignore what they don't know.
+                    p.skipChildren();
+            }
+        }
+        if (id == null) {
+            throw new IOException("envelope is missing 'id'");
+        }
+        if (schema < 1) {
+            throw new IOException("envelope is missing 'schema'");
+        }
+        if (time == null || receivedAt == null) {
+            throw new IOException("envelope " + id + " is missing 'time' or 'received_at'");
+        }
+        if (severity == null) {
+            throw new IOException("envelope " + id + " is missing 'severity'");
+        }
+        return new Envelope(id, schema, time, timeSource, receivedAt, host, source, sourcetype, index, severity, raw,
+                fields == null ? JsonTrees.NODES.objectNode() : fields, parseError);
+    }
+
+    private static String text(JsonParser p, JsonToken t, String name) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        throw new IOException("envelope field '" + name + "' must be a string");
+    }
+
+    private static Instant instant(JsonParser p, JsonToken t, String name) throws IOException {
+        String s = text(p, t, name);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Timestamps.parse(s);
+        } catch (DateTimeParseException ex) {
+            throw new IOException("envelope field '" + name + "' is not an RFC 3339 timestamp");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.fanout.events;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reverse of {@link MessageEncoder}: bus message → envelopes. Decides by the {@code encoding}
+ * attribute, falling back to sniffing (gzip magic {@code 1f 8b} → packed, else JSON/NDJSON).
+ * Thread-safe.
+ */
+public final class MessageDecoder {
+
+    /**
+     * Default bound on the decompressed size of a packed message: twice the largest packed bound an
+     * encoder accepts, so no legitimate message is refused and a gzip bomb cannot exhaust memory.
+     */
+    public static final long DEFAULT_MAX_DECOMPRESSED_BYTES = 2L * MessageEncoderOptions.MAX_PACKED_UNCOMPRESSED_BYTES;
+
+    private MessageDecoder() {}
+
+    /** Decodes a received bus message (data and attributes). */
+    public static List<Envelope> decode(ReceivedMessage message) {
+        return decode(message.data(), message.attributes(), DEFAULT_MAX_DECOMPRESSED_BYTES);
+    }
+
+    /** As {@link #decode(byte[], Map, long)} with {@link #DEFAULT_MAX_DECOMPRESSED_BYTES}. */
+    public static List<Envelope> decode(byte[] data, Map<String, String> attributes) {
+        return decode(data, attributes, DEFAULT_MAX_DECOMPRESSED_BYTES);
+    }
+
+    /**
+     * @throws MessageDecodeException (unchecked) when the message can never be decoded: unknown
+     *         encoding or schema, corrupt or oversized gzip, invalid envelope JSON, or a
+     *         {@code count} attribute that disagrees with the payload
+     */
+    public static List<Envelope> decode(byte[] data, Map<String, String> attributes, long maxDecompressedBytes) {
+        if (data == null) {
+            throw new MessageDecodeException("message has no data");
+        }
+        Map<String, String> attrs = attributes == null ? Map.of() : attributes;
+        String schema = attrs.get(Attributes.SCHEMA);
+        if (schema != null && !Attributes.SCHEMA_V1.equals(schema)) {
+            throw new MessageDecodeException("unsupported schema version '" + Utf8.truncate(schema, 32) + "'");
+        }
+        String encoding = attrs.get(Attributes.ENCODING);
+        boolean gzip = data.length >= 2 && data[0] == (byte) 0x1f && data[1] == (byte) 0x8b;
+        List<Envelope> events;
+        try {
+            if (encoding == null) {
+                if (data.length == 0) {
+                    throw new MessageDecodeException("message data is empty and has no encoding attribute");
+                }
+                events = gzip ? ndjson(gunzip(data, maxDecompressedBytes)) : ndjson(data);
+            } else {
+                switch (encoding) {
+                    case Attributes.ENCODING_JSON:
+                        events = List.of(EnvelopeCodec.fromJson(data));
+                        break;
+                    case Attributes.ENCODING_NDJSON_GZIP:
+                        if (!gzip) {
+                            throw new MessageDecodeException("encoding is ndjson+gzip but data is not gzip");
+                        }
+                        events = ndjson(gunzip(data, maxDecompressedBytes));
+                        break;
+                    case Attributes.ENCODING_NDJSON:
+                        events = ndjson(data);
+                        break;
+                    default:
+                        throw new MessageDecodeException("unknown encoding '" + Utf8.truncate(encoding, 64) + "'");
+                }
+            }
+        } catch (IOException e) {
+            throw new MessageDecodeException("undecodable " + (encoding == null ? "message" : encoding + " message")
+                    + ": " + firstLine(e.getMessage()), e);
+        }
+        String count = attrs.get(Attributes.COUNT);
+        if (count != null && !count.equals(Integer.toString(events.size()))) {
+            throw new MessageDecodeException("count attribute says " + Utf8.truncate(count, 16) + " but data holds "
+                    + events.size() + " envelopes");
+        }
+        return events;
+    }
+
+    private static List<Envelope> ndjson(byte[] b) throws IOException {
+        return EnvelopeCodec.readNdjson(b, 0, b.length);
+    }
+
+    private static List<Envelope> ndjson(ByteBuf b) throws IOException {
+        return EnvelopeCodec.readNdjson(b.buf, 0, b.size);
+    }
+
+    private static ByteBuf gunzip(byte[] data, long max) throws IOException {
+        // ISIZE (last 4 bytes) is the uncompressed size mod 2^32 of the last member: a good first guess.
+        long hint = data.length >= 18 ? (data[data.length - 4] & 0xFFL) | (data[data.length - 3] & 0xFFL) << 8
+                | (data[data.length - 2] & 0xFFL) << 16 | (data[data.length - 1] & 0xFFL) << 24 : 0;
+        int cap = (int) Math.min(max + 1, Integer.MAX_VALUE - 16L);
+        int initial = (int) Math.min(Math.max(hint + 1, data.length * 4L), Math.min(cap, 256L * 1024 * 1024));
+        ByteBuf out = new ByteBuf(initial);
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data), 64 * 1024)) {
+            while (true) {
+                if (out.size == out.buf.length) {
+                    if (out.buf.length >= cap) {
+                        throw new MessageDecodeException("packed message expands beyond " + max + " bytes");
+                    }
+                    out.buf = java.util.Arrays.copyOf(out.buf, (int) Math.min(cap, out.buf.length * 2L));
+                }
+                int n = in.read(out.buf, out.size, out.buf.length - out.size);
+                if (n < 0) {
+                    break;
+                }
+                out.size += n;
+            }
+        }
+        if (out.size > max) {
+            throw new MessageDecodeException("packed message expands beyond " + max + " bytes");
+        }
+        return out;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+}

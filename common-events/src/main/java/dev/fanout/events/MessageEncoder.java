@@ -1,0 +1,196 @@
+package dev.fanout.events;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Maps envelopes to bus messages in {@link PackingMode#EVENT} or {@link PackingMode#PACKED} mode,
+ * within {@link PubSubLimits}. Thread-safe (no mutable state); order of events is preserved.
+ */
+public final class MessageEncoder {
+
+    private final MessageEncoderOptions options;
+
+    public MessageEncoder(MessageEncoderOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public MessageEncoderOptions options() {
+        return options;
+    }
+
+    /**
+     * @param traceparent W3C trace context of the request, carried as an attribute; null or blank to omit
+     * @throws MessageTooLargeException when one event does not fit in a message even gzip-compressed alone
+     */
+    public List<BusMessage> encode(List<Envelope> events, String traceparent) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        String tp = traceparent == null || traceparent.isBlank() ? null : PubSubLimits.truncateAttributeValue(traceparent);
+        try {
+            return options.mode() == PackingMode.EVENT ? perEvent(events, tp) : packed(events, tp);
+        } catch (IOException e) {
+            // Only in-memory streams are involved.
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<BusMessage> perEvent(List<Envelope> events, String tp) throws IOException {
+        List<BusMessage> out = new ArrayList<>(events.size());
+        for (Envelope e : events) {
+            byte[] json = EnvelopeCodec.toJson(e);
+            Map<String, String> attrs = eventAttributes(e, tp);
+            attrs.put(Attributes.ENCODING, Attributes.ENCODING_JSON);
+            if (json.length <= PubSubLimits.maxDataBytes(attrs)) {
+                out.add(new BusMessage(json, attrs, 1, List.of(e.id())));
+                continue;
+            }
+            // Too big as plain JSON: the same event alone, gzip-compressed, keeps the per-event attributes.
+            attrs.put(Attributes.ENCODING, Attributes.ENCODING_NDJSON_GZIP);
+            attrs.put(Attributes.COUNT, "1");
+            attrs.put(Attributes.MAX_SEVERITY, e.severity().wireName());
+            ByteBuf line = new ByteBuf(json.length + 1);
+            line.write(json, 0, json.length);
+            line.write('\n');
+            byte[] gz = gzip(line.buf, 0, line.size, options.gzipLevel() == 0 ? 1 : options.gzipLevel());
+            if (gz.length > PubSubLimits.maxDataBytes(attrs)) {
+                throw tooLarge(e, json.length, gz.length);
+            }
+            out.add(new BusMessage(gz, attrs, 1, List.of(e.id())));
+        }
+        return out;
+    }
+
+    private static Map<String, String> eventAttributes(Envelope e, String tp) {
+        Map<String, String> a = new HashMap<>(16);
+        a.put(Attributes.SCHEMA, Attributes.SCHEMA_V1);
+        a.put(Attributes.EVENT_ID, e.id());
+        a.put(Attributes.SEVERITY, e.severity().wireName());
+        if (e.sourcetype() != null) {
+            a.put(Attributes.SOURCETYPE, PubSubLimits.truncateAttributeValue(e.sourcetype()));
+        }
+        if (e.host() != null) {
+            a.put(Attributes.HOST, PubSubLimits.truncateAttributeValue(e.host()));
+        }
+        if (tp != null) {
+            a.put(Attributes.TRACEPARENT, tp);
+        }
+        return a;
+    }
+
+    private List<BusMessage> packed(List<Envelope> events, String tp) throws IOException {
+        int maxBytes = options.maxPackedUncompressedBytes();
+        int maxEvents = options.maxPackedEvents();
+        List<BusMessage> out = new ArrayList<>();
+        // Serialise straight into the message buffer; the line that overflows it is moved to the
+        // front of the next message, so the common path copies nothing.
+        ByteBuf buf = new ByteBuf(Math.min(maxBytes + 64 * 1024, Math.max(4096, events.size() * 640)));
+        int[] lineStarts = new int[Math.min(events.size(), maxEvents) + 1];
+        int count = 0;
+        int firstIndex = 0;
+        try (JsonGenerator g = EnvelopeCodec.factory().createGenerator((OutputStream) buf, JsonEncoding.UTF8)) {
+            g.setRootValueSeparator(null);
+            for (int i = 0; i < events.size(); i++) {
+                int before = buf.size;
+                EnvelopeCodec.write(g, events.get(i));
+                g.writeRaw('\n');
+                g.flush();
+                if (count > 0 && (buf.size > maxBytes || count >= maxEvents)) {
+                    emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp);
+                    buf.dropBefore(before);
+                    before = 0;
+                    firstIndex = i;
+                    count = 0;
+                }
+                lineStarts[count++] = before;
+            }
+        }
+        emit(out, events, firstIndex, count, buf.buf, lineStarts, buf.size, tp);
+        return out;
+    }
+
+    /**
+     * Emits events {@code [first, first+count)} whose NDJSON is {@code buf[0, end)}, line k starting
+     * at {@code lineStarts[k]}; splits in halves if the compressed result would not fit.
+     */
+    private void emit(List<BusMessage> out, List<Envelope> events, int first, int count, byte[] buf, int[] lineStarts,
+            int end, String tp) {
+        emitRange(out, events, first, 0, count, count, buf, lineStarts, end, tp);
+    }
+
+    private void emitRange(List<BusMessage> out, List<Envelope> events, int first, int from, int to, int count,
+            byte[] buf, int[] lineStarts, int end, String tp) {
+        int start = lineStarts[from];
+        int stop = to < count ? lineStarts[to] : end;
+        Severity max = Severity.DEBUG;
+        List<String> ids = new ArrayList<>(to - from);
+        for (int k = from; k < to; k++) {
+            Envelope e = events.get(first + k);
+            ids.add(e.id());
+            if (e.severity().moreSevereThan(max)) {
+                max = e.severity();
+            }
+        }
+        Map<String, String> attrs = new HashMap<>(16);
+        attrs.put(Attributes.SCHEMA, Attributes.SCHEMA_V1);
+        attrs.put(Attributes.ENCODING, Attributes.ENCODING_NDJSON_GZIP);
+        attrs.put(Attributes.COUNT, Integer.toString(to - from));
+        attrs.put(Attributes.MAX_SEVERITY, max.wireName());
+        if (tp != null) {
+            attrs.put(Attributes.TRACEPARENT, tp);
+        }
+        byte[] gz = gzip(buf, start, stop - start, options.gzipLevel());
+        if (gz.length <= PubSubLimits.maxDataBytes(attrs)) {
+            out.add(new BusMessage(gz, attrs, to - from, ids));
+            return;
+        }
+        if (to - from == 1) {
+            if (options.gzipLevel() < 6) {
+                // Last resort for one huge event: try harder before giving up.
+                byte[] better = gzip(buf, start, stop - start, 9);
+                if (better.length <= PubSubLimits.maxDataBytes(attrs)) {
+                    out.add(new BusMessage(better, attrs, 1, ids));
+                    return;
+                }
+            }
+            throw tooLarge(events.get(first + from), stop - start, gz.length);
+        }
+        int mid = (from + to) >>> 1;
+        emitRange(out, events, first, from, mid, count, buf, lineStarts, end, tp);
+        emitRange(out, events, first, mid, to, count, buf, lineStarts, end, tp);
+    }
+
+    private static MessageTooLargeException tooLarge(Envelope e, int jsonBytes, int gzBytes) {
+        return new MessageTooLargeException("event " + e.id() + " is " + jsonBytes + " bytes as JSON and " + gzBytes
+                + " bytes gzip-compressed; a Pub/Sub message holds at most " + PubSubLimits.SAFE_MESSAGE_BYTES
+                + " bytes here (limit " + PubSubLimits.MAX_MESSAGE_BYTES + ")");
+    }
+
+    static byte[] gzip(byte[] b, int off, int len, int level) {
+        ByteBuf out = new ByteBuf(len / 4 + 64);
+        try (LevelGzip gz = new LevelGzip(out, level)) {
+            gz.write(b, off, len);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** GZIPOutputStream has no level parameter; its deflater is protected, so set it here. */
+    private static final class LevelGzip extends GZIPOutputStream {
+        LevelGzip(OutputStream out, int level) throws IOException {
+            super(out, 64 * 1024);
+            def.setLevel(level);
+        }
+    }
+}

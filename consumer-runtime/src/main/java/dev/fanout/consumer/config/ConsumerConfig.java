@@ -1,0 +1,240 @@
+package dev.fanout.consumer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The consumer runtime shared by every sink: how messages arrive, how they are batched and how
+ * writes are retried. Per-sink batch overrides live under {@code fanout.consumer.sinks."<sink>".*}.
+ */
+@ConfigMapping(prefix = "fanout.consumer")
+public interface ConsumerConfig {
+
+    /** How messages arrive (public). */
+    enum Mode {
+        /** Pub/Sub push subscription POSTs to {@code /v1/push/{sink}} (Cloud Run: scales to zero). */
+        PUSH,
+        /** StreamingPull {@code Subscriber} per sink on {@code fanout.consumer.subscription}. */
+        PULL,
+        /** In-process {@code LocalBus} of the one-process local pipeline. */
+        LOCAL
+    }
+
+    /** Delivery mode: {@code push}, {@code pull} or {@code local}. Default {@code push}. */
+    @WithDefault("push")
+    Mode mode();
+
+    /**
+     * Pull mode: subscription id (not the full name) of the app's only sink; for an app with
+     * several sinks set {@code fanout.consumer.sinks."<sink>".subscription} instead. Default none
+     * (required in pull mode).
+     */
+    Optional<String> subscription();
+
+    /** Default batch limits of every sink. */
+    Batch batch();
+
+    /** Per-sink overrides, keyed by {@code EventSink.name()}, e.g. {@code fanout.consumer.sinks."archive".max-age=60s}. */
+    Map<String, SinkOverrides> sinks();
+
+    /** Retries of one sink write or quarantine. */
+    Retry retry();
+
+    /** Push delivery. */
+    Push push();
+
+    /** Pull delivery. */
+    Pull pull();
+
+    /** The in-process bus (local mode). */
+    Local local();
+
+    /** How long a readiness result of {@code EventSink.checkReady()} is reused. Default 5s. */
+    @WithDefault("5s")
+    Duration readinessCacheTtl();
+
+    /**
+     * Bound on the shutdown flush of every sink together (writes of what was accepted, then acks).
+     * Keep it below the platform's grace period (Cloud Run: 10 s after SIGTERM). Default 8s.
+     */
+    @WithDefault("8s")
+    Duration shutdownTimeout();
+
+    interface Batch {
+        /** Envelopes per sink write (a single larger message still forms one batch). Default 1000. */
+        @WithDefault("1000")
+        int maxEvents();
+
+        /**
+         * Message data bytes per sink write (the received size, i.e. compressed size of packed
+         * messages). Default 8388608 (8 MiB).
+         */
+        @WithDefault("8388608")
+        long maxBytes();
+
+        /**
+         * How long the oldest message of a batch waits for company before the batch is written.
+         * In push mode it must leave room for the write within {@code fanout.consumer.push.max-wait}.
+         * Default 2s.
+         */
+        @WithDefault("2s")
+        Duration maxAge();
+
+        /**
+         * Messages accepted but not yet taken into a batch, per sink. When full, a push is answered
+         * 503 and a pull/local delivery waits. Default 2000.
+         */
+        @WithDefault("2000")
+        int queueMessages();
+
+        /** Message data bytes accepted but not yet taken into a batch, per sink. Default 33554432 (32 MiB). */
+        @WithDefault("33554432")
+        long queueBytes();
+    }
+
+    interface SinkOverrides {
+        /** Overrides {@code fanout.consumer.batch.max-events} for this sink. */
+        Optional<Integer> maxEvents();
+
+        /** Overrides {@code fanout.consumer.batch.max-bytes} for this sink (bytes). */
+        Optional<Long> maxBytes();
+
+        /** Overrides {@code fanout.consumer.batch.max-age} for this sink. */
+        Optional<Duration> maxAge();
+
+        /** Overrides {@code fanout.consumer.batch.queue-messages} for this sink. */
+        Optional<Integer> queueMessages();
+
+        /** Overrides {@code fanout.consumer.batch.queue-bytes} for this sink (bytes). */
+        Optional<Long> queueBytes();
+
+        /** Pull mode: subscription id of this sink. Default {@code fanout.consumer.subscription} (single-sink apps only). */
+        Optional<String> subscription();
+    }
+
+    interface Retry {
+        /** Upper bound of the first retry delay (full jitter in [bound/2, bound]); doubles per retry. Default 200ms. */
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        /** Cap of the retry delay bound. Default 5s. */
+        @WithDefault("5s")
+        Duration maxBackoff();
+
+        /** Attempts per write including the first. Default 5. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /**
+         * No retry starts that could end later than this after the first attempt. Keep
+         * {@code batch.max-age} + this below {@code push.max-wait} and the subscription's ack
+         * deadline. Default 20s.
+         */
+        @WithDefault("20s")
+        Duration maxTotal();
+    }
+
+    interface Push {
+        /**
+         * How long a push request is held open waiting for the write of the batch that contains it;
+         * then 503 and Pub/Sub redelivers. Must stay below the push subscription's ack deadline
+         * (which is also Pub/Sub's HTTP timeout): with the default, set the ack deadline to at
+         * least 90 s. Default 60s.
+         */
+        @WithDefault("60s")
+        Duration maxWait();
+
+        /** OIDC verification of Pub/Sub push requests. */
+        Oidc oidc();
+    }
+
+    interface Oidc {
+        /**
+         * Whether push requests must carry a valid Google-signed OIDC token. Default true
+         * ({@code false} in the dev and test profiles); when true,
+         * {@code service-account-email} is required.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Expected {@code aud} claim: the audience set on the push subscription. Default: the push
+         * URL as Pub/Sub sets it, {@code https://<Host header><request path>}.
+         */
+        Optional<String> audience();
+
+        /** Expected {@code email} claim: the push subscription's service account. Required when enabled. */
+        Optional<String> serviceAccountEmail();
+
+        /** JWKS document with Google's signing keys (cached; refetched at most every {@code jwks-min-refresh} on an unknown key). */
+        @WithDefault("https://www.googleapis.com/oauth2/v3/certs")
+        String jwksUrl();
+
+        /** Accepted {@code iss} values. Default {@code https://accounts.google.com,accounts.google.com}. */
+        @WithDefault("https://accounts.google.com,accounts.google.com")
+        List<String> issuers();
+
+        /** Minimum time between JWKS refetches forced by an unknown key id or a failed fetch. Default 30s. */
+        @WithDefault("30s")
+        Duration jwksMinRefresh();
+    }
+
+    interface Pull {
+        /** Flow control: unacked messages per subscriber. Default 1000 (the client's default). */
+        @WithDefault("1000")
+        long maxOutstandingMessages();
+
+        /** Flow control: unacked message bytes per subscriber. Default 104857600 (100 MiB, the client's default). */
+        @WithDefault("104857600")
+        long maxOutstandingBytes();
+
+        /** StreamingPull streams per subscriber (each ≈ 10 MB/s). Default 1. */
+        @WithDefault("1")
+        int parallelPullCount();
+
+        /** Threads that run the message receiver (decode + enqueue) per subscriber. Default 2. */
+        @WithDefault("2")
+        int executorThreads();
+
+        /** How long the client keeps extending a message's ack deadline while it waits for its batch. Default 10m. */
+        @WithDefault("10m")
+        Duration maxAckExtension();
+    }
+
+    interface Local {
+        /** Bytes of messages not yet acked by every sink; beyond it publishing fails and ingest answers 503. Default 67108864 (64 MiB). */
+        @WithDefault("67108864")
+        long maxOutstandingBytes();
+
+        /** Unsettled deliveries per sink subscription. Default 1000. */
+        @WithDefault("1000")
+        int maxOutstandingMessages();
+
+        /** A delivery neither acked nor nacked within this is redelivered. Default 120s. */
+        @WithDefault("120s")
+        Duration ackDeadline();
+
+        /** Delay before the first redelivery after a nack; doubles per attempt. Default 100ms. */
+        @WithDefault("100ms")
+        Duration minRedeliveryDelay();
+
+        /** Cap of the redelivery delay. Default 10s. */
+        @WithDefault("10s")
+        Duration maxRedeliveryDelay();
+
+        /**
+         * Threads per sink subscription that hand messages to the sink's batcher; messages are
+         * decoded on them, so two let decoding overlap. Default 2.
+         */
+        @WithDefault("2")
+        int dispatchThreads();
+
+        /** How long shutdown waits for the bus to hand its queued messages to the sinks. Default 5s. */
+        @WithDefault("5s")
+        Duration drainTimeout();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.fanout.consumer.push;
+
+import dev.fanout.consumer.config.ConsumerConfig;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.LinkedHashSet;
+import org.jboss.logging.Logger;
+
+/** Holds the push OIDC verifier built from {@code fanout.consumer.push.oidc.*}; refuses to start misconfigured. */
+@ApplicationScoped
+public class PushAuthenticator {
+
+    private static final Logger LOG = Logger.getLogger(PushAuthenticator.class);
+
+    @Inject
+    ConsumerConfig config;
+
+    private volatile PushTokenVerifier verifier;
+
+    void onStart(@Observes StartupEvent ev) {
+        if (config.mode() != ConsumerConfig.Mode.PUSH) {
+            return;
+        }
+        if (!config.push().oidc().enabled()) {
+            LOG.warn("push OIDC verification is DISABLED (fanout.consumer.push.oidc.enabled=false): anyone who can reach "
+                    + "/v1/push can inject messages; only acceptable locally and in tests");
+            return;
+        }
+        verifier(); // fail fast on missing settings
+    }
+
+    /** Whether push requests must carry a valid token. */
+    public boolean enabled() {
+        return config.push().oidc().enabled();
+    }
+
+    /** The verifier; throws if OIDC is enabled without a service account. */
+    public PushTokenVerifier verifier() {
+        PushTokenVerifier v = verifier;
+        if (v == null) {
+            synchronized (this) {
+                if (verifier == null) {
+                    ConsumerConfig.Oidc o = config.push().oidc();
+                    String email = o.serviceAccountEmail().filter(s -> !s.isBlank()).orElseThrow(() ->
+                            new IllegalStateException("fanout.consumer.push.oidc.enabled=true needs "
+                                    + "fanout.consumer.push.oidc.service-account-email (the push subscription's service account)"));
+                    verifier = new PushTokenVerifier(new PushTokenVerifier.Options(
+                            o.audience().filter(s -> !s.isBlank()).orElse(null), email, o.jwksUrl(),
+                            new LinkedHashSet<>(o.issuers()), o.jwksMinRefresh()));
+                    LOG.infof("push OIDC: accepting tokens of %s, audience %s", email,
+                            o.audience().orElse("<push URL>"));
+                }
+                v = verifier;
+            }
+        }
+        return v;
+    }
+}

@@ -1,0 +1,351 @@
+package dev.fanout.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.events.Envelope;
+import dev.fanout.events.ReceivedMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SinkBatcherTest {
+
+    private static final Duration LONG = Duration.ofHours(1);
+    private static final RetryPolicy FAST_RETRY = new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(5), 4, Duration.ofSeconds(30));
+
+    private final List<SinkBatcher> started = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        for (SinkBatcher b : started) {
+            b.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    private SinkBatcher batcher(RecordingSink sink, BatchPolicy policy, RetryPolicy retry) {
+        SinkBatcher b = new SinkBatcher(sink, policy, retry, ConsumerMetrics.unregistered(sink.name()), WriteTracing.noop()).start();
+        started.add(b);
+        return b;
+    }
+
+    private static BatchPolicy policy(int maxEvents, long maxBytes, Duration maxAge) {
+        return new BatchPolicy(maxEvents, maxBytes, maxAge, 100, 64L << 20);
+    }
+
+    private static Delivery.Outcome outcome(Delivery d) throws Exception {
+        return d.outcome().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Counters are bumped right after a delivery settles, on the writer thread: wait for them. */
+    private static double settledCount(java.util.function.DoubleSupplier counter, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        double v = counter.getAsDouble();
+        while (v != expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            v = counter.getAsDouble();
+        }
+        return v;
+    }
+
+    @Test
+    void flushesWhenTheEventCountIsReachedAndAcksAfterTheWrite() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        SinkBatcher b = batcher(sink, policy(5, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d1 = Delivery.of(TestEvents.received("a", 2));
+        Delivery d2 = Delivery.of(TestEvents.received("b", 3));
+        assertThat(b.submit(d1)).isTrue();
+        assertThat(b.submit(d2)).isTrue();
+
+        assertThat(outcome(d1)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(outcome(d2)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.batches).hasSize(1);
+        assertThat(sink.writtenIds()).containsExactly("a-0", "a-1", "b-0", "b-1", "b-2");
+        assertThat(b.metrics().written()).isEqualTo(5);
+        assertThat(settledCount(b.metrics()::acked, 2)).isEqualTo(2);
+    }
+
+    @Test
+    void aMessageThatWouldOverflowTheBatchStartsTheNextOne() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        SinkBatcher b = batcher(sink, policy(4, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d1 = Delivery.of(TestEvents.received("a", 3));
+        Delivery d2 = Delivery.of(TestEvents.received("b", 3));
+        Delivery d3 = Delivery.of(TestEvents.received("c", 1));
+        b.submit(d1);
+        b.submit(d2);
+        b.submit(d3);
+
+        assertThat(outcome(d1)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(outcome(d3)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.batches).extracting(List::size).containsExactly(3, 4);
+    }
+
+    @Test
+    void flushesWhenTheByteBoundIsReached() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        ReceivedMessage m1 = TestEvents.received("a", 1);
+        ReceivedMessage m2 = TestEvents.received("b", 1);
+        SinkBatcher b = batcher(sink, policy(1000, m1.data().length + m2.data().length, LONG), FAST_RETRY);
+        Delivery d1 = Delivery.of(m1);
+        Delivery d2 = Delivery.of(m2);
+        b.submit(d1);
+        assertThat(d1.outcome()).isNotDone();
+        b.submit(d2);
+
+        assertThat(outcome(d2)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.batches).hasSize(1);
+        assertThat(sink.writtenIds()).containsExactly("a-0", "b-0");
+    }
+
+    @Test
+    void flushesAPartialBatchWhenItsOldestMessageReachesMaxAge() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, Duration.ofMillis(50)), FAST_RETRY);
+        Delivery d = Delivery.of(TestEvents.received("a", 2));
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.writtenIds()).containsExactly("a-0", "a-1");
+        assertThat(b.metrics().batches()).isEqualTo(1);
+    }
+
+    @Test
+    void retriesTransientFailuresThenAcks() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        sink.failNext.set(2);
+        SinkBatcher b = batcher(sink, policy(1, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d = Delivery.of(TestEvents.received("a", 1));
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.writeCalls.get()).isEqualTo(3);
+        assertThat(b.metrics().retries()).isEqualTo(2);
+        assertThat(sink.writtenIds()).containsExactly("a-0");
+    }
+
+    @Test
+    void aPermanentFailureNacksEveryMessageOfTheBatchWithoutRetrying() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        sink.failNext.set(1);
+        sink.permanent = true;
+        SinkBatcher b = batcher(sink, policy(3, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d1 = Delivery.of(TestEvents.received("a", 1));
+        Delivery d2 = Delivery.of(TestEvents.received("b", 2));
+        b.submit(d1);
+        b.submit(d2);
+
+        assertThat(outcome(d1)).isEqualTo(Delivery.Outcome.NACKED);
+        assertThat(outcome(d2)).isEqualTo(Delivery.Outcome.NACKED);
+        assertThat(sink.writeCalls.get()).isEqualTo(1);
+        assertThat(settledCount(b.metrics()::nacked, 2)).isEqualTo(2);
+        assertThat(b.metrics().acked()).isZero();
+        assertThat(b.lastFailure()).contains("scripted write failure");
+    }
+
+    @Test
+    void transientFailuresStopAtMaxAttemptsAndNack() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        sink.failNext.set(100);
+        SinkBatcher b = batcher(sink, policy(1, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d = Delivery.of(TestEvents.received("a", 1));
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.NACKED);
+        assertThat(sink.writeCalls.get()).isEqualTo(FAST_RETRY.maxAttempts());
+    }
+
+    @Test
+    void retriesStopWhenTheTotalTimeBudgetWouldBeExceeded() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        sink.failNext.set(100);
+        // The first retry delay (>= 5 s) already exceeds the 1 s budget: one attempt only.
+        RetryPolicy budget = new RetryPolicy(Duration.ofSeconds(10), Duration.ofSeconds(10), 10, Duration.ofSeconds(1));
+        SinkBatcher b = batcher(sink, policy(1, Long.MAX_VALUE, LONG), budget);
+        Delivery d = Delivery.of(TestEvents.received("a", 1));
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.NACKED);
+        assertThat(sink.writeCalls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void neverAcksBeforeTheWriteReturned() throws Exception {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            protected void beforeWrite(List<Envelope> events) throws Exception {
+                inWrite.countDown();
+                release.await();
+            }
+        };
+        SinkBatcher b = batcher(sink, policy(2, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d1 = Delivery.of(TestEvents.received("a", 1));
+        Delivery d2 = Delivery.of(TestEvents.received("b", 1));
+        b.submit(d1);
+        b.submit(d2);
+
+        assertThat(inWrite.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(d1.settled()).isFalse();
+        assertThat(d2.settled()).isFalse();
+        assertThat(sink.batches).isEmpty();
+        release.countDown();
+        assertThat(outcome(d1)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(outcome(d2)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.batches).hasSize(1);
+    }
+
+    @Test
+    void writesOfOneSinkNeverOverlap() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger maxInside = new java.util.concurrent.atomic.AtomicInteger();
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            protected void beforeWrite(List<Envelope> events) {
+                maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                Thread.yield();
+                inside.decrementAndGet();
+            }
+        };
+        SinkBatcher b = batcher(sink, policy(1, Long.MAX_VALUE, LONG), FAST_RETRY);
+        List<Delivery> ds = new ArrayList<>();
+        Thread[] producers = new Thread[4];
+        for (int t = 0; t < producers.length; t++) {
+            int tt = t;
+            producers[t] = new Thread(() -> {
+                for (int i = 0; i < 25; i++) {
+                    Delivery d = Delivery.of(TestEvents.received("t" + tt + "m" + i, 1));
+                    synchronized (ds) {
+                        ds.add(d);
+                    }
+                    try {
+                        b.submit(d);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            producers[t].start();
+        }
+        for (Thread p : producers) {
+            p.join();
+        }
+        for (Delivery d : ds) {
+            assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
+        }
+        assertThat(sink.writtenIds()).hasSize(100).doesNotHaveDuplicates();
+        assertThat(maxInside.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anUndecodableMessageIsQuarantinedThenAckedAndCounted() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
+        ReceivedMessage bad = TestEvents.undecodable();
+        Delivery d = Delivery.of(bad);
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.quarantined).singleElement().asString().startsWith(bad.messageId() + ": ");
+        assertThat(sink.batches).isEmpty();
+        assertThat(b.metrics().quarantined()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedQuarantineNacks() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        sink.failQuarantine = true;
+        sink.permanent = true;
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d = Delivery.of(TestEvents.undecodable());
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.NACKED);
+        assertThat(b.metrics().quarantined()).isZero();
+    }
+
+    @Test
+    void shutdownFlushesThePartialBatchAndThenRefusesNewMessages() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d1 = Delivery.of(TestEvents.received("a", 2));
+        Delivery d2 = Delivery.of(TestEvents.received("b", 1));
+        b.submit(d1);
+        b.submit(d2);
+        assertThat(d1.settled()).isFalse();
+
+        assertThat(b.shutdown(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(d1.outcome()).isCompletedWithValue(Delivery.Outcome.ACKED);
+        assertThat(d2.outcome()).isCompletedWithValue(Delivery.Outcome.ACKED);
+        assertThat(sink.writtenIds()).containsExactly("a-0", "a-1", "b-0");
+        Delivery late = Delivery.of(TestEvents.received("c", 1));
+        assertThat(b.offer(late)).isFalse();
+        assertThat(late.outcome()).isCompletedWithValue(Delivery.Outcome.NACKED);
+    }
+
+    @Test
+    void shutdownThatCannotFinishInTimeNacksWhatIsLeft() throws Exception {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            protected void beforeWrite(List<Envelope> events) throws Exception {
+                inWrite.countDown();
+                new CountDownLatch(1).await(); // hangs until interrupted
+            }
+        };
+        SinkBatcher b = batcher(sink, policy(1, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery stuck = Delivery.of(TestEvents.received("a", 1));
+        Delivery queued = Delivery.of(TestEvents.received("b", 1));
+        b.submit(stuck);
+        assertThat(inWrite.await(10, TimeUnit.SECONDS)).isTrue();
+        b.submit(queued);
+
+        assertThat(b.shutdown(Duration.ofMillis(100))).isFalse();
+
+        assertThat(outcome(stuck)).isEqualTo(Delivery.Outcome.NACKED);
+        assertThat(outcome(queued)).isEqualTo(Delivery.Outcome.NACKED);
+    }
+
+    @Test
+    void offerRefusesAndNacksWhenTheQueueIsFull() throws Exception {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            protected void beforeWrite(List<Envelope> events) throws Exception {
+                inWrite.countDown();
+                release.await();
+            }
+        };
+        SinkBatcher b = batcher(sink, new BatchPolicy(1, Long.MAX_VALUE, LONG, 1, 1L << 20), FAST_RETRY);
+        Delivery writing = Delivery.of(TestEvents.received("a", 1));
+        assertThat(b.offer(writing)).isTrue();
+        assertThat(inWrite.await(10, TimeUnit.SECONDS)).isTrue();
+        Delivery waiting = Delivery.of(TestEvents.received("b", 1));
+        assertThat(b.offer(waiting)).isTrue();
+        Delivery refused = Delivery.of(TestEvents.received("c", 1));
+
+        assertThat(b.offer(refused)).isFalse();
+
+        assertThat(refused.outcome()).isCompletedWithValue(Delivery.Outcome.NACKED);
+        assertThat(b.metrics().rejected()).isEqualTo(1);
+        release.countDown();
+        assertThat(outcome(writing)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(outcome(waiting)).isEqualTo(Delivery.Outcome.ACKED);
+    }
+
+    @Test
+    void retryDelaysGrowWithJitterUpToTheCap() {
+        RetryPolicy p = new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(800), 10, Duration.ofMinutes(1));
+        for (int i = 0; i < 50; i++) {
+            assertThat(p.delayBeforeRetry(1)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
+            assertThat(p.delayBeforeRetry(3)).isBetween(Duration.ofMillis(200), Duration.ofMillis(400));
+            assertThat(p.delayBeforeRetry(9)).isBetween(Duration.ofMillis(400), Duration.ofMillis(800));
+        }
+    }
+}

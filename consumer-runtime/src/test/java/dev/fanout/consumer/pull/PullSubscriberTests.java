@@ -1,0 +1,123 @@
+package dev.fanout.consumer.pull;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.pubsub.v1.ProjectSubscriptionName;
+import dev.fanout.consumer.BatchPolicy;
+import dev.fanout.consumer.ConsumerMetrics;
+import dev.fanout.consumer.FakeTopicPublisher;
+import dev.fanout.consumer.RecordingSink;
+import dev.fanout.consumer.RetryPolicy;
+import dev.fanout.consumer.SinkBatcher;
+import dev.fanout.consumer.TestEvents;
+import dev.fanout.events.Envelope;
+import dev.fanout.testsupport.pubsub.PubSubFake;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A consumer stopped mid-batch loses nothing: the real Subscriber against the loopback fake. */
+class PullSubscriberTests {
+
+    private static final String PROJECT = "fanout-test";
+    private static final String TOPIC = "claude-events";
+    private static final String SUB = "archive-pull";
+    private static final PullSubscriber.Settings SETTINGS = new PullSubscriber.Settings(100, 10 << 20, 1, 2, Duration.ofMinutes(5));
+
+    private PubSubFake fake;
+    private FakeTopicPublisher publisher;
+
+    @BeforeEach
+    void start() {
+        fake = PubSubFake.start();
+        fake.createSubscription(PROJECT, SUB, TOPIC, 10);
+        publisher = new FakeTopicPublisher(fake, PROJECT, TOPIC);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        publisher.close();
+        fake.close();
+    }
+
+    private static SinkBatcher batcher(RecordingSink sink, Duration maxAge) {
+        return new SinkBatcher(sink, new BatchPolicy(1000, Long.MAX_VALUE, maxAge, 1000, 64 << 20),
+                new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(5), 2, Duration.ofSeconds(5)),
+                ConsumerMetrics.unregistered(sink.name()), dev.fanout.consumer.WriteTracing.noop()).start();
+    }
+
+    private PullSubscriber subscribe(SinkBatcher b) {
+        return PullSubscriber.start(b, ProjectSubscriptionName.of(PROJECT, SUB), SETTINGS, fake.hostPort(), null);
+    }
+
+    private List<String> publish(String prefix, int messages, int perMessage) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < messages; i++) {
+            List<Envelope> es = TestEvents.envelopes(prefix + i, perMessage);
+            publisher.publish(TestEvents.packed(es, null));
+            es.forEach(e -> ids.add(e.id()));
+        }
+        return ids;
+    }
+
+    @Test
+    void aConsumerStoppedMidWriteNacksAndASuccessorWritesEveryEvent() throws Exception {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        RecordingSink hanging = new RecordingSink("archive") {
+            @Override
+            protected void beforeWrite(List<Envelope> events) throws Exception {
+                inWrite.countDown();
+                new CountDownLatch(1).await(); // a destination that never answers
+            }
+        };
+        SinkBatcher first = batcher(hanging, Duration.ofMillis(200));
+        PullSubscriber firstSub = subscribe(first);
+        List<String> expected = publish("s", 6, 5);
+        assertThat(inWrite.await(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(fake.acked(SUB)).isZero();
+
+        // Shutdown cannot finish the hanging write: it is interrupted and everything held is nacked.
+        assertThat(first.shutdown(Duration.ofMillis(200))).isFalse();
+        firstSub.stop(Duration.ofSeconds(5));
+        assertThat(fake.acked(SUB)).isZero();
+
+        RecordingSink good = new RecordingSink("archive");
+        SinkBatcher second = batcher(good, Duration.ofMillis(50));
+        PullSubscriber secondSub = subscribe(second);
+        try {
+            fake.awaitAcked(SUB, 6, Duration.ofSeconds(30));
+            assertThat(new HashSet<>(good.writtenIds())).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(hanging.batches).isEmpty();
+        } finally {
+            second.shutdown(Duration.ofSeconds(5));
+            secondSub.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aGracefulStopWritesThePartialBatchBeforeAcking() throws Exception {
+        RecordingSink sink = new RecordingSink("archive");
+        SinkBatcher b = batcher(sink, Duration.ofHours(1)); // only shutdown can flush
+        PullSubscriber s = subscribe(b);
+        List<String> expected = publish("g", 4, 3);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (b.metrics().received() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // polls the received counter until every message reached the batcher
+        }
+        assertThat(b.metrics().received()).isEqualTo(4);
+        assertThat(sink.batches).isEmpty();
+
+        assertThat(b.shutdown(Duration.ofSeconds(10))).isTrue();
+        s.stop(Duration.ofSeconds(5));
+
+        assertThat(sink.writtenIds()).containsExactlyInAnyOrderElementsOf(expected);
+        fake.awaitAcked(SUB, 4, Duration.ofSeconds(10));
+        assertThat(fake.nacked(SUB)).isZero();
+    }
+}

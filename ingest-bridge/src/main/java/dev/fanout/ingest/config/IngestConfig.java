@@ -1,0 +1,120 @@
+package dev.fanout.ingest.config;
+
+import dev.fanout.events.PackingMode;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** HTTP side of the ingest bridge: auth, body bounds, acknowledgement, message packing. */
+@ConfigMapping(prefix = "fanout.ingest")
+public interface IngestConfig {
+
+    /**
+     * Accepted ingest tokens (secret). Env {@code FANOUT_INGEST_TOKENS}, comma-separated; several
+     * tokens are accepted at once so a token can be rotated without downtime. Default: none (the prod
+     * profile refuses to start with auth enabled and no token).
+     */
+    Optional<List<String>> tokens();
+
+    /** Authentication switches. */
+    Auth auth();
+
+    /**
+     * Largest request body accepted on the wire, before decompression, in bytes. Default 33554432
+     * (32 MiB, Cloud Run's HTTP/1 request limit). Larger bodies get 413. Keep
+     * {@code quarkus.http.limits.max-body-size} (48M) above it so the bridge, not Vert.x, answers.
+     */
+    @WithDefault("33554432")
+    long maxRequestBytes();
+
+    /**
+     * Largest body after gzip decompression, in bytes. Default 67108864 (64 MiB); at most 2147483639.
+     * Larger bodies get 413.
+     */
+    @WithDefault("67108864")
+    long maxDecompressedBytes();
+
+    /**
+     * Largest accepted ratio of decompressed to compressed bytes, checked while inflating once more
+     * than 1 MiB has been inflated; a body over it is treated as a zip bomb (413). Default 100.
+     */
+    @WithDefault("100")
+    int maxCompressionRatio();
+
+    /**
+     * Deadline of a request from the moment its body starts being read: if Pub/Sub has not
+     * acknowledged every message by then (decode queueing included), the answer is 503. Default 10s,
+     * well below Cribl's 30 s request timeout.
+     */
+    @WithDefault("10s")
+    Duration publishTimeout();
+
+    /** Value of the {@code Retry-After} header on every 503, rounded up to whole seconds. Default 5s. */
+    @WithDefault("5s")
+    Duration retryAfter();
+
+    /**
+     * Which bus adapter this app publishes to when no other module provides an {@code EventPublisher}
+     * bean: {@code pubsub} (default) or {@code blackhole} (drops everything; benchmarks only).
+     */
+    @WithDefault("pubsub")
+    String publisher();
+
+    /**
+     * JSON pointer to the event array inside a Cribl Custom-format wrapper, e.g. {@code /items}.
+     * Default: none (only NDJSON, JSON arrays and single objects are recognised).
+     */
+    Optional<String> wrapperPointer();
+
+    /**
+     * Requests decoded and packed at the same time; more wait (within their {@code publish-timeout}
+     * deadline, then 503). Decoding is CPU-bound and its envelopes dominate the heap, so running more at once than
+     * there are cores only raises memory and GC. Default 0 = the number of available processors.
+     */
+    @WithDefault("0")
+    int maxConcurrentDecodes();
+
+    /** How envelopes are mapped to bus messages. */
+    Packing packing();
+
+    /** Readiness. */
+    Readiness readiness();
+
+    interface Auth {
+        /**
+         * Whether {@code /v1/events} requires a token. Default true; disabling it is meant for local
+         * runs only.
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface Packing {
+        /**
+         * {@code packed} (default): many envelopes per message as gzip NDJSON, cheapest on Pub/Sub's
+         * per-byte billing; {@code event}: one envelope JSON per message, filterable per event.
+         */
+        @WithDefault("packed")
+        PackingMode mode();
+
+        /** Uncompressed bytes of envelopes per packed message. Default: the common-events default (4 MiB). */
+        Optional<Integer> maxUncompressedBytes();
+
+        /** Envelopes per packed message. Default: the common-events default (5000). */
+        Optional<Integer> maxEvents();
+
+        /** gzip level 1–9 of packed messages. Default: the common-events default (1, fastest). */
+        Optional<Integer> gzipLevel();
+    }
+
+    interface Readiness {
+        /**
+         * Consecutive failed requests (publish error or timeout) after which readiness reports DOWN;
+         * the next successful publish brings it back UP. Default 3.
+         */
+        @WithDefault("3")
+        int failureThreshold();
+    }
+}

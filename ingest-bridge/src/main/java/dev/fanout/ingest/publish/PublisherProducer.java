@@ -1,0 +1,64 @@
+package dev.fanout.ingest.publish;
+
+import com.google.api.gax.core.CredentialsProvider;
+import com.google.cloud.ServiceOptions;
+import dev.fanout.events.port.EventPublisher;
+import dev.fanout.ingest.config.IngestConfig;
+import dev.fanout.ingest.config.PubSubConfig;
+import io.quarkus.arc.DefaultBean;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import org.jboss.logging.Logger;
+
+/**
+ * Chooses the bus adapter. It is a {@link DefaultBean}: an app that composes this module with its
+ * own bus (local-pipeline's in-process bus) simply declares another {@link EventPublisher} bean and
+ * this producer steps aside; otherwise {@code fanout.ingest.publisher} picks one.
+ */
+@ApplicationScoped
+public class PublisherProducer {
+
+    private static final Logger LOG = Logger.getLogger(PublisherProducer.class);
+
+    @Produces
+    @DefaultBean
+    @Singleton
+    EventPublisher eventPublisher(IngestConfig ingest, PubSubConfig pubsub, Instance<CredentialsProvider> credentials) {
+        String kind = ingest.publisher().strip().toLowerCase(Locale.ROOT);
+        switch (kind) {
+            case "blackhole":
+                LOG.warn("fanout.ingest.publisher=blackhole: events are acknowledged and DROPPED (benchmarks only)");
+                return new BlackholeEventPublisher();
+            case "pubsub":
+                String project = pubsub.projectId().filter(p -> !p.isBlank()).orElseGet(ServiceOptions::getDefaultProjectId);
+                if (project == null || project.isBlank()) {
+                    throw new IllegalStateException("No Google Cloud project: set fanout.pubsub.project-id "
+                            + "(env FANOUT_PUBSUB_PROJECT_ID) or GOOGLE_CLOUD_PROJECT");
+                }
+                CredentialsProvider creds = credentials.isResolvable() && pubsub.emulatorHost().isEmpty()
+                        ? credentials.get() : null;
+                try {
+                    PubSubEventPublisher p = PubSubEventPublisher.create(pubsub, project, creds);
+                    LOG.infof("Publishing to projects/%s/topics/%s%s", project, pubsub.topic(),
+                            pubsub.emulatorHost().map(h -> " via emulator " + h).orElse(""));
+                    return p;
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create the Pub/Sub publisher", e);
+                }
+            default:
+                throw new IllegalArgumentException("fanout.ingest.publisher must be pubsub or blackhole, got '" + kind + "'");
+        }
+    }
+
+    void close(@Disposes EventPublisher publisher) throws Exception {
+        if (publisher instanceof AutoCloseable c) {
+            c.close();
+        }
+    }
+}
