@@ -1,10 +1,19 @@
--- wrk script of bench/local-pipeline.sh: POSTs a fixed ~1 MB Cribl NDJSON body (plain or gzip)
--- with one extra, unique first event per request. Event ids hash the whole decompressed body, so
--- the marker makes every request's ids distinct and "archived == accepted" is checkable (repeating
--- an identical body would legitimately be deduplicated by the archive).
--- args (after --): <body file> <gzip 0|1> <token>
+-- wrk script of bench/local-pipeline.sh: POSTs ~1 MB Cribl NDJSON bodies (plain or gzip), cycling
+-- through VARIANTS copies of bench/load.sh's body whose _time values are shifted apart, with one
+-- extra, unique first event per request.
+--  * The marker makes every request's event ids distinct (ids hash the decompressed body), so
+--    "archived == accepted" is checkable: repeating an identical body would legitimately be
+--    deduplicated by the archive.
+--  * The variants keep batches realistic: the archive sorts a batch by event time, and copies of
+--    one body sent again and again would sit line by line next to each other, which makes gzip both
+--    unrealistically effective and unrealistically slow.
 -- For gzip the marker is its own gzip member (a stored, uncompressed deflate block) in front of
 -- the pre-compressed body: concatenated members are one valid gzip stream.
+-- After a 503 the connection backs off (default 250 ms) before its next request, as Cribl does on
+-- retryable statuses; without it, refused 1 MB bodies would be re-sent back to back and the
+-- benchmark would measure a retry storm instead of what the pipeline sustains.
+-- args (after --): <body file prefix> <variants> <gzip 0|1> <token> [backoff ms]
+--   bodies are <prefix>-<i>.ndjson (or .ndjson.gz), i = 0 .. variants-1
 
 local bit = require("bit")
 
@@ -50,16 +59,23 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local body, gz
+local bodies = {}
+local gz
 local seq = 0
+local backoff_ms = 250
+local pause = 0
 accepted, ok, busy, other = 0, 0, 0, 0
 
 function init(args)
-  local f = assert(io.open(args[1], "rb"))
-  body = f:read("*a")
-  f:close()
-  gz = args[2] == "1"
-  wrk.headers["Authorization"] = "Bearer " .. args[3]
+  local n = tonumber(args[2])
+  gz = args[3] == "1"
+  for i = 0, n - 1 do
+    local f = assert(io.open(string.format("%s-%d.ndjson%s", args[1], i, gz and ".gz" or ""), "rb"))
+    bodies[#bodies + 1] = f:read("*a")
+    f:close()
+  end
+  if args[5] then backoff_ms = tonumber(args[5]) end
+  wrk.headers["Authorization"] = "Bearer " .. args[4]
   wrk.headers["Content-Type"] = "application/x-ndjson"
   if gz then wrk.headers["Content-Encoding"] = "gzip" end
 end
@@ -70,10 +86,19 @@ function request()
     '{"_time":%d,"_raw":"bench marker thread=%d seq=%d","host":"bench","sourcetype":"bench:marker"}\n',
     os.time(), id, seq)
   if gz then marker = gzip_stored(marker) end
+  -- Threads start at different variants so that concurrent requests carry different ones.
+  local body = bodies[(seq + id * 7) % #bodies + 1]
   return wrk.format("POST", "/v1/events", nil, marker .. body)
 end
 
+function delay()
+  local d = pause
+  pause = 0
+  return d
+end
+
 function response(status, headers, resp)
+  if status == 503 then pause = backoff_ms end
   if status == 200 then
     ok = ok + 1
     accepted = accepted + tonumber(resp:match('"accepted":(%d+)') or 0)

@@ -9,7 +9,11 @@
 # and end to end), 503 share, archive compression ratio, peak RSS (VmHWM) and the load average.
 #
 # Env: DURATION (default 20s), WARMUP (5s), CONCURRENCY (8 connections), THREADS (2 wrk threads),
-#      BODY_BYTES (1048576), JAVA_OPTS (-Xmx512m, as ./run-local), PORT (18290), OUT (bench/results/local-pipeline).
+#      BACKOFF_MS (250: a connection's pause after a 503, like Cribl's retry backoff),
+#      VARIANTS (32 time-shifted copies of the body, see bench/local-pipeline.lua),
+#      BODY_BYTES (1048576), JAVA_OPTS (-Xmx512m -XX:+UseParallelGC, as ./run-local), PORT (18290),
+#      OUT (bench/results/local-pipeline). Extra -D options in JAVA_OPTS override the local defaults,
+#      e.g. JAVA_OPTS="-Xmx512m -XX:+UseParallelGC -Dfanout.archive.gzip-level=6".
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,8 +22,10 @@ WARMUP="${WARMUP:-5s}"
 CONCURRENCY="${CONCURRENCY:-8}"
 THREADS="${THREADS:-2}"
 BODY_BYTES="${BODY_BYTES:-1048576}"
-JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
+JAVA_OPTS="${JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}"
 PORT="${PORT:-18290}"
+BACKOFF_MS="${BACKOFF_MS:-250}"
+VARIANTS="${VARIANTS:-32}"
 OUT="${OUT:-$ROOT/bench/results/local-pipeline}"
 JAR="$ROOT/local-pipeline/target/quarkus-app/quarkus-run.jar"
 LUA="$ROOT/bench/local-pipeline.lua"
@@ -43,7 +49,7 @@ need_wrk() {
 build_if_missing() {
   if [ ! -f "$JAR" ]; then
     echo "building local-pipeline" >&2
-    (cd "$ROOT" && ./mvnw -q -B install -DskipTests -pl local-pipeline -am)
+    (cd "$ROOT" && ./mvnw -q -B install -Dmaven.test.skip=true -Dmdep.skip=true -pl local-pipeline -am)
   fi
 }
 
@@ -55,9 +61,17 @@ load_body_generator() {
   eval "$def"
 }
 
+# CPU seconds (user + sys) the process has used so far.
+cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 hwm_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-written() { curl -fsS "$BASE/q/metrics" 2>/dev/null | awk '/^fanout_consumer_written_total\{.*sink="archive"/ {printf "%d", $2}'; }
+metric() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | awk -v m="$1" 'index($0, m) == 1 && !done {printf "%d", $2; done = 1}'; }
+written() { metric 'fanout_consumer_written_total{sink="archive"}'; }
+# Seconds the archive's writer thread spent in successful writes, and how many writes (batches).
+write_secs() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | awk '/^fanout_consumer_write_latency_seconds_sum\{/ && /outcome="success"/ && /sink="archive"/ {printf "%.3f", $2}'; }
+write_count() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | awk '/^fanout_consumer_write_latency_seconds_count\{/ && /outcome="success"/ && /sink="archive"/ {printf "%d", $2}'; }
+# Requests answered 200, counted by the server (wrk misses the responses in flight when it stops).
+answered_ok() { metric 'fanout_ingest_requests_total{status="200"}'; }
 now_ms() { date +%s%3N; }
 
 start_app() {
@@ -75,10 +89,26 @@ start_app() {
   return 1
 }
 
-# wrk_run <duration> <file> <gzip 0|1> -> sets R_* from the RESULT line
+# VARIANTS copies of the body, the k-th with every _time shifted by k x 10 s (a body spans ~2 s),
+# so that copies of one event never meet inside one archive object.
+make_variants() {
+  mkdir -p "$OUT/bodies"
+  for k in $(seq 0 $((VARIANTS - 1))); do
+    awk -v shift=$((k * 10)) '{
+      if (match($0, /"_time":[0-9.]+/)) {
+        t = substr($0, RSTART + 8, RLENGTH - 8) + shift
+        $0 = substr($0, 1, RSTART - 1) sprintf("\"_time\":%.3f", t) substr($0, RSTART + RLENGTH)
+      }
+      print
+    }' "$BODY" > "$OUT/bodies/body-$k.ndjson"
+    gzip -1 -c "$OUT/bodies/body-$k.ndjson" > "$OUT/bodies/body-$k.ndjson.gz"
+  done
+}
+
+# wrk_run <duration> <gzip 0|1> -> sets R_* from the RESULT line
 wrk_run() {
   local line
-  line="$(wrk -t "$THREADS" -c "$CONCURRENCY" -d "$1" --timeout 30s -s "$LUA" "$BASE" -- "$2" "$3" "$TOKEN" | tee -a "$OUT/wrk.txt" | grep '^RESULT')"
+  line="$(wrk -t "$THREADS" -c "$CONCURRENCY" -d "$1" --timeout 30s -s "$LUA" "$BASE" -- "$OUT/bodies/body" "$VARIANTS" "$2" "$TOKEN" "$BACKOFF_MS" | tee -a "$OUT/wrk.txt" | grep '^RESULT')"
   R_ACC=$(sed -E 's/.*accepted_events=([0-9]+).*/\1/' <<< "$line")
   R_OK=$(sed -E 's/.* ok=([0-9]+).*/\1/' <<< "$line")
   R_503=$(sed -E 's/.*status_503=([0-9]+).*/\1/' <<< "$line")
@@ -89,26 +119,42 @@ wrk_run() {
   R_P99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<< "$line")
 }
 
-# scenario <label> <file> <gzip 0|1>
+# scenario <label> <gzip 0|1>
 scenario() {
-  local label="$1" file="$2" gz="$3"
+  local label="$1" gz="$2"
   start_app "$label"
   local la_start; la_start="$(loadavg)"
-  wrk_run "$WARMUP" "$file" "$gz"
-  local acc_total=$R_ACC
+  wrk_run "$WARMUP" "$gz"
   local base_written; base_written="$(written)"
+  local ws0 wc0 cpu0; ws0="$(write_secs)"; wc0="$(write_count)"; cpu0="$(cpu_secs "$APP_PID")"
   local t0; t0=$(now_ms)
-  wrk_run "$DURATION" "$file" "$gz"
-  acc_total=$((acc_total + R_ACC))
+  wrk_run "$DURATION" "$gz"
   local acc_meas=$R_ACC secs; secs=$(awk -v us="$R_US" 'BEGIN {printf "%.3f", us / 1e6}')
-  # End to end: until the archive has written everything accepted so far (bounded wait).
-  local w=0
+  # End to end: until the archive has written everything accepted (bounded wait). Every 200
+  # accepted the whole body plus its marker event; requests wrk left in flight may still be
+  # answered (to a closed connection) meanwhile, so the count is re-read until it holds still.
+  local w=0 ok_before ok_after
+  ok_after="$(answered_ok)"
   for _ in $(seq 1 600); do
-    w="$(written)"; [ "${w:-0}" -ge "$acc_total" ] && break
+    ok_before="$ok_after"
+    acc_total=$(( ok_before * (EVENTS + 1) ))
+    w="$(written)"
+    ok_after="$(answered_ok)"
+    [ "${w:-0}" -ge "$acc_total" ] && [ "$ok_after" = "$ok_before" ] && break
     sleep 0.1
   done
   local t1; t1=$(now_ms)
+  local cpu1; cpu1="$(cpu_secs "$APP_PID")"
   local e2e_secs; e2e_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1000}')
+  # Share of the window the single archive writer was busy, and the mean batch it wrote.
+  # Events archived per CPU-second of the pipeline process: what one dedicated core would sustain,
+  # much less sensitive than events/s to whatever else the machine is running.
+  local per_cpu cores
+  per_cpu=$(awk -v w="$((w - base_written))" -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.0f", (b > a ? w / (b - a) : 0)}')
+  cores=$(awk -v a="$cpu0" -v b="$cpu1" -v s="$e2e_secs" 'BEGIN {printf "%.2f", (b - a) / s}')
+  local busy batch
+  busy=$(awk -v a="${ws0:-0}" -v b="$(write_secs)" -v s="$e2e_secs" 'BEGIN {printf "%.0f%%", (b - a) / s * 100}')
+  batch=$(awk -v a="${wc0:-0}" -v b="$(write_count)" -v w="$((w - base_written))" 'BEGIN {printf "%.0f", (b > a ? w / (b - a) : 0)}')
   local rss; rss="$(hwm_mb "$APP_PID")"
   local la_end; la_end="$(loadavg)"
   kill -TERM "$APP_PID"
@@ -123,16 +169,17 @@ scenario() {
   lines=$(find "$archive" -name '*.ndjson.gz' ! -name '.*' -exec zcat {} + | wc -l)
   uniq=$(find "$archive" -name '*.ndjson.gz' ! -name '.*' -exec zcat {} + | grep -o '^{"id":"[0-9a-f]*"' | sort -u | wc -l)
   local lost=$((acc_total - lines))
+  [ "$lost" = 0 ] && [ "$uniq" = "$lines" ] || echo "WARNING $label: accepted $acc_total, archived $lines lines, $uniq unique ids" >&2
   local evs mbs e2e_evs ratio
   # Marker events are counted (they are real events); MB/s counts the uncompressed NDJSON body per accepted request.
   evs=$(awk -v a="$acc_meas" -v s="$secs" 'BEGIN {printf "%.0f", a / s}')
   mbs=$(awk -v r="$((R_OK))" -v b="$PLAIN_BYTES" -v s="$secs" 'BEGIN {printf "%.1f", r * b / s / 1e6}')
   e2e_evs=$(awk -v a="$((w - base_written))" -v s="$e2e_secs" 'BEGIN {printf "%.0f", a / s}')
   ratio=$(awk -v r="$raw_bytes" -v g="$gz_bytes" 'BEGIN {printf "%.1f", (g > 0 ? r / g : 0)}')
-  printf '| %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s | %s | %s -> %s |\n' \
-    "$label" "$evs" "$mbs" "$e2e_evs" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s | %s | %s -> %s |\n' \
+    "$label" "$evs" "$mbs" "$e2e_evs" "$per_cpu" "$cores" "$busy" "$batch" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
     "$acc_total" "$lines" "$uniq" "$lost" "$ratio" "$rss" "$status" "$la_start" "$la_end" >> "$OUT/rows.md"
-  echo "$label: ${evs} events/s (${mbs} MB/s) ingest, ${e2e_evs} events/s end to end; accepted $acc_total, archived $lines ($uniq unique ids), compression ${ratio}x, peak RSS ${rss} MB" >&2
+  echo "$label: ${evs} events/s (${mbs} MB/s) ingest, ${e2e_evs} events/s end to end (${per_cpu} per CPU-s, ${cores} cores); accepted $acc_total, archived $lines ($uniq unique ids), compression ${ratio}x, peak RSS ${rss} MB" >&2
   rm -rf "$WORK"; WORK=""
 }
 
@@ -143,18 +190,20 @@ main() {
   mkdir -p "$OUT"
   : > "$OUT/rows.md"; : > "$OUT/wrk.txt"
   make_bodies
-  scenario plain "$BODY" 0
-  scenario gzip "$BODY.gz" 1
+  make_variants
+  scenario plain 0
+  scenario gzip 1
   {
     echo "# local pipeline end to end, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, JAVA_OPTS=$JAVA_OPTS"
-    echo "body: $PLAIN_BYTES bytes NDJSON, $EVENTS events (+1 marker per request); gzip -1 $GZ_BYTES bytes;" \
-      "wrk -t$THREADS -c$CONCURRENCY -d$DURATION after a $WARMUP warm-up; fresh process and data dir per row"
+    echo "body: $PLAIN_BYTES bytes NDJSON, $EVENTS events (+1 marker per request), $VARIANTS time-shifted variants; gzip -1 $GZ_BYTES bytes;" \
+      "wrk -t$THREADS -c$CONCURRENCY -d$DURATION after a $WARMUP warm-up, ${BACKOFF_MS} ms pause after a 503; fresh process and data dir per row"
     echo "ingest = accepted events / wrk duration; MB/s = 200s x uncompressed body / duration;" \
       "end to end = events written by the archive from the start of the measured run until it caught up"
-    echo "ratio = uncompressed archived NDJSON bytes / .ndjson.gz bytes; RSS = VmHWM; exit = status after SIGTERM"
+    echo "events/CPU-s = events archived in the window / CPU seconds (user+sys) of the pipeline process in it; cores used = those CPU seconds / window"
+    echo "writer busy = time in archive writes / end-to-end window (one writer thread per sink); ratio = uncompressed archived NDJSON bytes / .ndjson.gz bytes; RSS = VmHWM; exit = status after SIGTERM"
     echo
-    echo "| body | ingest events/s | MB/s | e2e events/s | p50 ms | p99 ms | 200/503/other | accepted | archived lines | unique ids | lost | ratio | peak RSS MB | exit | load avg start -> end |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| body | ingest events/s | MB/s | e2e events/s | e2e events/CPU-s | cores used | writer busy | events/batch | p50 ms | p99 ms | 200/503/other | accepted | archived lines | unique ids | lost | ratio | peak RSS MB | exit | load avg start -> end |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     cat "$OUT/rows.md"
   } | tee "$OUT/results.md"
 }

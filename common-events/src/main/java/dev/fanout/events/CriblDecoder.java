@@ -235,6 +235,7 @@ public final class CriblDecoder {
     private Envelope event(JsonParser p, Ctx ctx) throws IOException {
         ObjectNode fields = JsonTrees.NODES.objectNode();
         JsonNode timeNode = null;
+        Instant fastTime = null;
         String raw = null;
         String host = null;
         String source = null;
@@ -249,7 +250,8 @@ public final class CriblDecoder {
             }
             switch (name) {
                 case "_time":
-                    timeNode = JsonTrees.readValue(p, t);
+                    fastTime = t == JsonToken.VALUE_NUMBER_FLOAT ? plainSeconds(p) : null;
+                    timeNode = fastTime == null ? JsonTrees.readValue(p, t) : null;
                     break;
                 case "_raw":
                     raw = string(p, t);
@@ -273,7 +275,7 @@ public final class CriblDecoder {
         if (p.currentToken() != JsonToken.END_OBJECT) {
             throw new com.fasterxml.jackson.core.JsonParseException(p, "expected a field name or '}'");
         }
-        Instant time = timeNode == null ? null : eventTime(timeNode);
+        Instant time = fastTime != null ? fastTime : timeNode == null ? null : eventTime(timeNode);
         if (time == null && timeNode != null) {
             // Keep what Cribl sent so nothing is lost; the envelope's time falls back to the receive time.
             fields.set("_time", timeNode);
@@ -283,6 +285,49 @@ public final class CriblDecoder {
                 time == null ? ctx.receivedAt : time,
                 time == null ? Envelope.TimeSource.RECEIVED : Envelope.TimeSource.EVENT,
                 ctx.receivedAt, host, source, sourcetype, index, severity, raw, fields, null);
+    }
+
+    /** Largest whole-second part {@link #plainSeconds} takes (2^31 - 1, year 2038). */
+    private static final long PLAIN_MAX_SECONDS = Integer.MAX_VALUE;
+
+    /**
+     * Fast path for the usual Cribl {@code _time} ({@code 1732371234.567}): a JSON float of the form
+     * {@code digits.digits} with at most 10 integer digits below 2^31 and 1–6 fraction digits,
+     * read exactly from its text instead of through a {@code double}. Gives the same instant as
+     * {@link #eventTime}'s double path: below 2^31 s a double is within 2^-23 s of the text and
+     * the product with 10^6 within another 0.125, so the rounding to microseconds there always
+     * lands on the exact value. Null for anything else (the caller takes the general path).
+     */
+    private static Instant plainSeconds(JsonParser p) throws IOException {
+        char[] c = p.getTextCharacters();
+        int off = p.getTextOffset();
+        int len = p.getTextLength();
+        int end = off + len;
+        int i = off;
+        long sec = 0;
+        while (i < end && c[i] >= '0' && c[i] <= '9') {
+            sec = sec * 10 + (c[i] - '0');
+            i++;
+        }
+        int intDigits = i - off;
+        if (intDigits == 0 || intDigits > 10 || sec > PLAIN_MAX_SECONDS || i == end || c[i] != '.') {
+            return null;
+        }
+        i++;
+        int fracStart = i;
+        long frac = 0;
+        while (i < end && c[i] >= '0' && c[i] <= '9') {
+            frac = frac * 10 + (c[i] - '0');
+            i++;
+        }
+        int fracDigits = i - fracStart;
+        if (i != end || fracDigits == 0 || fracDigits > 6) {
+            return null;
+        }
+        for (int k = fracDigits; k < 9; k++) {
+            frac *= 10;
+        }
+        return Instant.ofEpochSecond(sec, frac);
     }
 
     /** Strings as they are; other scalars as their JSON text; containers as compact JSON. */

@@ -63,8 +63,11 @@ public record Envelope(
         /** {@code _time} was missing or invalid: the bridge's receive time was used. */
         RECEIVED;
 
+        /** Computed once: written for every envelope. */
+        private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return wireName;
         }
 
         public static TimeSource fromWire(String s) {

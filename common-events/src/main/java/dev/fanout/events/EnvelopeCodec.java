@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -94,26 +96,52 @@ public final class EnvelopeCodec {
      */
     public static void write(JsonGenerator g, Envelope e) throws IOException {
         g.writeStartObject();
-        g.writeStringField(F_ID, e.id());
-        g.writeNumberField(F_SCHEMA, e.schema());
-        g.writeStringField(F_TIME, Timestamps.format(e.time()));
-        g.writeStringField(F_TIME_SOURCE, e.timeSource().wireName());
-        g.writeStringField(F_RECEIVED_AT, Timestamps.format(e.receivedAt()));
-        optional(g, F_HOST, e.host());
-        optional(g, F_SOURCE, e.source());
-        optional(g, F_SOURCETYPE, e.sourcetype());
-        optional(g, F_INDEX, e.index());
-        g.writeStringField(F_SEVERITY, e.severity().wireName());
-        optional(g, F_RAW, e.raw());
-        g.writeFieldName(F_FIELDS);
+        g.writeFieldName(N_ID);
+        g.writeString(e.id());
+        g.writeFieldName(N_SCHEMA);
+        g.writeNumber(e.schema());
+        g.writeFieldName(N_TIME);
+        Timestamps.write(g, e.time());
+        g.writeFieldName(N_TIME_SOURCE);
+        g.writeString(TIME_SOURCE_WIRE[e.timeSource().ordinal()]);
+        g.writeFieldName(N_RECEIVED_AT);
+        Timestamps.write(g, e.receivedAt());
+        optional(g, N_HOST, e.host());
+        optional(g, N_SOURCE, e.source());
+        optional(g, N_SOURCETYPE, e.sourcetype());
+        optional(g, N_INDEX, e.index());
+        g.writeFieldName(N_SEVERITY);
+        g.writeString(SEVERITY_WIRE[e.severity().ordinal()]);
+        optional(g, N_RAW, e.raw());
+        g.writeFieldName(N_FIELDS);
         JsonTrees.write(g, e.fields());
-        optional(g, F_PARSE_ERROR, e.parseError());
+        optional(g, N_PARSE_ERROR, e.parseError());
         g.writeEndObject();
     }
 
-    private static void optional(JsonGenerator g, String name, String value) throws IOException {
+    // Pre-encoded names and enum values: copied as bytes instead of being escaped on every event.
+    private static final SerializableString N_ID = new SerializedString(F_ID);
+    private static final SerializableString N_SCHEMA = new SerializedString(F_SCHEMA);
+    private static final SerializableString N_TIME = new SerializedString(F_TIME);
+    private static final SerializableString N_TIME_SOURCE = new SerializedString(F_TIME_SOURCE);
+    private static final SerializableString N_RECEIVED_AT = new SerializedString(F_RECEIVED_AT);
+    private static final SerializableString N_HOST = new SerializedString(F_HOST);
+    private static final SerializableString N_SOURCE = new SerializedString(F_SOURCE);
+    private static final SerializableString N_SOURCETYPE = new SerializedString(F_SOURCETYPE);
+    private static final SerializableString N_INDEX = new SerializedString(F_INDEX);
+    private static final SerializableString N_SEVERITY = new SerializedString(F_SEVERITY);
+    private static final SerializableString N_RAW = new SerializedString(F_RAW);
+    private static final SerializableString N_FIELDS = new SerializedString(F_FIELDS);
+    private static final SerializableString N_PARSE_ERROR = new SerializedString(F_PARSE_ERROR);
+    private static final SerializableString[] SEVERITY_WIRE = java.util.Arrays.stream(Severity.values())
+            .map(s -> new SerializedString(s.wireName())).toArray(SerializableString[]::new);
+    private static final SerializableString[] TIME_SOURCE_WIRE = java.util.Arrays.stream(Envelope.TimeSource.values())
+            .map(s -> new SerializedString(s.wireName())).toArray(SerializableString[]::new);
+
+    private static void optional(JsonGenerator g, SerializableString name, String value) throws IOException {
         if (value != null) {
-            g.writeStringField(name, value);
+            g.writeFieldName(name);
+            g.writeString(value);
         }
     }
 

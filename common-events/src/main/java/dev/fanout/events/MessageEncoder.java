@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -94,18 +95,19 @@ public final class MessageEncoder {
         List<BusMessage> out = new ArrayList<>();
         // Serialise straight into the message buffer; the line that overflows it is moved to the
         // front of the next message, so the common path copies nothing.
-        ByteBuf buf = new ByteBuf(Math.min(maxBytes + 64 * 1024, Math.max(4096, events.size() * 640)));
+        ByteBuf buf = borrow(Math.min(maxBytes + 64 * 1024, Math.max(4096, events.size() * 640)));
         int[] lineStarts = new int[Math.min(events.size(), maxEvents) + 1];
         int count = 0;
         int firstIndex = 0;
         try (JsonGenerator g = EnvelopeCodec.factory().createGenerator((OutputStream) buf, JsonEncoding.UTF8)) {
             g.setRootValueSeparator(null);
             for (int i = 0; i < events.size(); i++) {
-                int before = buf.size;
+                // Positions count the generator's own buffer too, so it is flushed only when a message is cut.
+                int before = buf.size + g.getOutputBuffered();
                 EnvelopeCodec.write(g, events.get(i));
                 g.writeRaw('\n');
-                g.flush();
-                if (count > 0 && (buf.size > maxBytes || count >= maxEvents)) {
+                if (count > 0 && (buf.size + g.getOutputBuffered() > maxBytes || count >= maxEvents)) {
+                    g.flush();
                     emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp);
                     buf.dropBefore(before);
                     before = 0;
@@ -116,7 +118,40 @@ public final class MessageEncoder {
             }
         }
         emit(out, events, firstIndex, count, buf.buf, lineStarts, buf.size, tp);
+        release(buf);
         return out;
+    }
+
+    /**
+     * A few NDJSON buffers shared by all encoders. A request's NDJSON (MiBs) outgrew a fresh
+     * buffer and was copied on most requests, and each such array is a large (humongous in G1)
+     * allocation; the NDJSON is transient (only its gzip leaves {@link #packed}), so reuse it.
+     * Bounded: at most {@link #POOLED_BUFFERS} buffers of at most {@link #MAX_POOLED_BYTES} each.
+     */
+    private static final int POOLED_BUFFERS = 4;
+    private static final int MAX_POOLED_BYTES = 2 * MessageEncoderOptions.DEFAULT_MAX_PACKED_UNCOMPRESSED_BYTES + 256 * 1024;
+    private static final AtomicReferenceArray<ByteBuf> POOL = new AtomicReferenceArray<>(POOLED_BUFFERS);
+
+    private static ByteBuf borrow(int initial) {
+        for (int i = 0; i < POOLED_BUFFERS; i++) {
+            ByteBuf b = POOL.getAndSet(i, null);
+            if (b != null) {
+                b.size = 0;
+                return b;
+            }
+        }
+        return new ByteBuf(initial);
+    }
+
+    private static void release(ByteBuf b) {
+        if (b.buf.length > MAX_POOLED_BYTES) {
+            return;
+        }
+        for (int i = 0; i < POOLED_BUFFERS; i++) {
+            if (POOL.compareAndSet(i, null, b)) {
+                return;
+            }
+        }
     }
 
     /**

@@ -17,9 +17,12 @@ public enum Severity {
     DEBUG(7);
 
     private final int code;
+    /** Computed once: the bridge asks for it several times per event. */
+    private final String wireName;
 
     Severity(int code) {
         this.code = code;
+        this.wireName = name().toLowerCase(Locale.ROOT);
     }
 
     /** RFC 5424 numeric severity: 0 = emergency … 7 = debug. */
@@ -28,7 +31,7 @@ public enum Severity {
     }
 
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     /** True when this is more severe than {@code other}. */

@@ -97,7 +97,11 @@ public final class SeverityNormalizer {
         }
         if (v.isTextual()) {
             String t = v.textValue().trim();
-            Severity s = ALIASES.get(t.toLowerCase(Locale.ROOT));
+            // Values are usually lower case already: look up as is first, no lower-case copy.
+            Severity s = ALIASES.get(t);
+            if (s == null) {
+                s = ALIASES.get(t.toLowerCase(Locale.ROOT));
+            }
             if (s != null) {
                 return s;
             }

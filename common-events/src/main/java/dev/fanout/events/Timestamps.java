@@ -1,5 +1,8 @@
 package dev.fanout.events;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -25,10 +28,85 @@ final class Timestamps {
         if (sec < MIN_FAST || sec >= MAX_FAST) {
             return t.toString();
         }
-        int nano = t.getNano();
-        char[] c = new char[30];
+        byte[] b = new byte[MAX_FAST_CHARS];
+        int n = formatFast(sec, t.getNano(), b);
+        return new String(b, 0, n, StandardCharsets.US_ASCII);
+    }
+
+    /** Longest fast-path text: {@code yyyy-MM-ddTHH:mm:ss.nnnnnnnnnZ}. */
+    static final int MAX_FAST_CHARS = 30;
+
+    /**
+     * Writes {@link #format}'s text as a JSON string without building a {@code String} (the text
+     * is plain ASCII and never needs escaping).
+     */
+    static void write(JsonGenerator g, Instant t) throws IOException {
+        long sec = t.getEpochSecond();
+        if (sec < MIN_FAST || sec >= MAX_FAST) {
+            g.writeString(t.toString());
+            return;
+        }
+        byte[] b = new byte[MAX_FAST_CHARS];
+        g.writeRawUTF8String(b, 0, formatFast(sec, t.getNano(), b));
+    }
+
+    /** The last formatted day; events of one request almost always share it. Immutable, so racy reads are safe. */
+    private static final class Day {
+        final long day;
+        final byte[] ymd;
+
+        Day(long day, byte[] ymd) {
+            this.day = day;
+            this.ymd = ymd;
+        }
+    }
+
+    private static volatile Day lastDay = new Day(Long.MIN_VALUE, null);
+
+    private static int formatFast(long sec, int nano, byte[] c) {
         long days = Math.floorDiv(sec, 86400L);
         int sod = (int) Math.floorMod(sec, 86400L);
+        Day d = lastDay;
+        if (d.day != days) {
+            d = new Day(days, civil(days));
+            lastDay = d;
+        }
+        System.arraycopy(d.ymd, 0, c, 0, 10);
+        c[10] = 'T';
+        two(c, 11, sod / 3600);
+        c[13] = ':';
+        two(c, 14, sod / 60 % 60);
+        c[16] = ':';
+        two(c, 17, sod % 60);
+        int p = 19;
+        if (nano != 0) {
+            // Groups of three digits, each with constant divisors (the JIT turns those into multiplies).
+            c[p++] = '.';
+            three(c, p, nano / 1_000_000);
+            p += 3;
+            int rest = nano % 1_000_000;
+            if (rest != 0) {
+                three(c, p, rest / 1000);
+                p += 3;
+                if (rest % 1000 != 0) {
+                    three(c, p, rest % 1000);
+                    p += 3;
+                }
+            }
+        }
+        c[p++] = 'Z';
+        return p;
+    }
+
+    private static void three(byte[] c, int at, int v) {
+        c[at] = (byte) ('0' + v / 100);
+        c[at + 1] = (byte) ('0' + v / 10 % 10);
+        c[at + 2] = (byte) ('0' + v % 10);
+    }
+
+    /** {@code yyyy-MM-dd} of an epoch day in the fast range. */
+    private static byte[] civil(long days) {
+        byte[] c = new byte[10];
         // Civil-from-days (H. Hinnant), proleptic Gregorian, valid for the whole fast range.
         long z = days + 719468;
         long era = Math.floorDiv(z, 146097);
@@ -43,38 +121,20 @@ final class Timestamps {
             y++;
         }
         int yr = (int) y;
-        c[0] = (char) ('0' + yr / 1000);
-        c[1] = (char) ('0' + yr / 100 % 10);
-        c[2] = (char) ('0' + yr / 10 % 10);
-        c[3] = (char) ('0' + yr % 10);
+        c[0] = (byte) ('0' + yr / 1000);
+        c[1] = (byte) ('0' + yr / 100 % 10);
+        c[2] = (byte) ('0' + yr / 10 % 10);
+        c[3] = (byte) ('0' + yr % 10);
         c[4] = '-';
         two(c, 5, m);
         c[7] = '-';
         two(c, 8, d);
-        c[10] = 'T';
-        two(c, 11, sod / 3600);
-        c[13] = ':';
-        two(c, 14, sod / 60 % 60);
-        c[16] = ':';
-        two(c, 17, sod % 60);
-        int p = 19;
-        if (nano != 0) {
-            c[p++] = '.';
-            int digits = nano % 1_000_000 == 0 ? 3 : nano % 1000 == 0 ? 6 : 9;
-            int v = nano;
-            int div = 100_000_000;
-            for (int i = 0; i < digits; i++) {
-                c[p++] = (char) ('0' + v / div % 10);
-                div /= 10;
-            }
-        }
-        c[p++] = 'Z';
-        return new String(c, 0, p);
+        return c;
     }
 
-    private static void two(char[] c, int at, int v) {
-        c[at] = (char) ('0' + v / 10);
-        c[at + 1] = (char) ('0' + v % 10);
+    private static void two(byte[] c, int at, int v) {
+        c[at] = (byte) ('0' + v / 10);
+        c[at + 1] = (byte) ('0' + v % 10);
     }
 
     /**

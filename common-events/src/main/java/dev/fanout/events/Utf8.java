@@ -1,10 +1,15 @@
 package dev.fanout.events;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** UTF-8 checks and byte-bounded truncation, without decoding to chars on the hot path. */
 public final class Utf8 {
     private Utf8() {}
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Index of the first byte that starts an ill-formed UTF-8 sequence in {@code [off, off+len)},
@@ -17,6 +22,10 @@ public final class Utf8 {
             int c = b[i];
             if (c >= 0) {
                 i++;
+                // Event text is almost all ASCII: skip it eight bytes at a time.
+                while (i + 8 <= end && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
+                    i += 8;
+                }
                 continue;
             }
             c &= 0xFF;

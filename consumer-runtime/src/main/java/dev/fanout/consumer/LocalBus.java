@@ -39,6 +39,8 @@ import org.jboss.logging.Logger;
  */
 public final class LocalBus implements EventPublisher, AutoCloseable {
 
+    private final java.util.concurrent.locks.ReentrantReadWriteLock acceptGate = new java.util.concurrent.locks.ReentrantReadWriteLock();
+
     private static final Logger LOG = Logger.getLogger(LocalBus.class);
 
     /**
@@ -117,6 +119,17 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
 
     @Override
     public CompletableFuture<String> publish(BusMessage message) {
+        // The read lock spans the accepting check and the enqueue, so drain() (write lock) cannot
+        // finish between them: a publish that succeeds is always handed over before shutdown.
+        acceptGate.readLock().lock();
+        try {
+            return publishAccepting(message);
+        } finally {
+            acceptGate.readLock().unlock();
+        }
+    }
+
+    private CompletableFuture<String> publishAccepting(BusMessage message) {
         if (!accepting) {
             return CompletableFuture.failedFuture(new IllegalStateException("local bus is shutting down"));
         }
@@ -188,7 +201,12 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
      * Returns true if everything was handed over.
      */
     public boolean drain(Duration timeout) throws InterruptedException {
-        accepting = false;
+        acceptGate.writeLock().lock();
+        try {
+            accepting = false;
+        } finally {
+            acceptGate.writeLock().unlock();
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Sub s : subs) {
             if (!s.awaitHandedOver(deadline)) {

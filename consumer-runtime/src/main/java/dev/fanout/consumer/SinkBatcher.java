@@ -318,8 +318,10 @@ public final class SinkBatcher {
                     flush(batch);
                 }
                 batch.add(item);
-                if (batch.events >= policy.maxEvents() || batch.bytes >= policy.maxBytes()
-                        || System.nanoTime() - batch.deadline(policy.maxAge()) >= 0) {
+                // Age is checked only once the queue is empty (above): under a backlog the oldest
+                // message is always past max-age, and flushing on it would shrink every batch to
+                // one message — many small objects/requests instead of few large ones.
+                if (batch.events >= policy.maxEvents() || batch.bytes >= policy.maxBytes()) {
                     flush(batch);
                 }
             }

@@ -1,0 +1,171 @@
+package dev.fanout.local;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.fanout.consumer.LocalBus;
+import dev.fanout.events.Envelope;
+import dev.fanout.events.port.EventPublisher;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The composed app: Cribl bodies in over HTTP, gzip NDJSON objects out in the data directory. */
+@QuarkusTest
+@TestProfile(LocalTestProfile.class)
+class LocalPipelineTests {
+
+    private static final Duration ARCHIVE_WAIT = Duration.ofSeconds(30);
+
+    @ConfigProperty(name = "FANOUT_DATA_DIR")
+    String dataDir;
+    @Inject
+    EventPublisher publisher;
+    @Inject
+    LocalBus bus;
+    @Inject
+    StartupBanner banner;
+    @Inject
+    IngestGate gate;
+
+    private Path archive;
+    private String token;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        archive = Path.of(dataDir, "archive");
+        token = Files.readString(Path.of(dataDir, GeneratedTokenSource.FILE_NAME)).strip();
+    }
+
+    @Test
+    void theBridgePublishesToTheInProcessBus() {
+        // The same bean serves both ends: what the bridge publishes is what the runtime consumes.
+        assertThat(publisher.outstandingBytes()).isEqualTo(bus.outstandingBytes());
+        assertThat(bus.subscriptions()).containsExactly("archive");
+    }
+
+    @Test
+    void ndjsonIsArchivedUnderItsDeterministicIds() throws Exception {
+        List<String> raws = CriblBodies.raws("ndjson", 5);
+        byte[] body = CriblBodies.ndjson(raws);
+        post(body, null).then().statusCode(200).body("accepted", equalTo(5)).body("malformed", equalTo(0));
+
+        List<String> ids = CriblBodies.expectedIds(body, 5);
+        List<Envelope> archived = ArchiveFiles.awaitEnvelopes(archive, ARCHIVE_WAIT, all -> idsOf(all).containsAll(ids));
+        List<Envelope> mine = archived.stream().filter(e -> ids.contains(e.id())).toList();
+        assertThat(mine).hasSize(5);
+        assertThat(mine).extracting(Envelope::raw).containsExactlyInAnyOrderElementsOf(raws);
+        assertThat(mine).extracting(Envelope::host).containsOnly("web-1");
+    }
+
+    @Test
+    void gzipJsonArrayIsArchived() throws Exception {
+        List<String> raws = CriblBodies.raws("array-gz", 4);
+        byte[] json = CriblBodies.jsonArray(raws);
+        post(CriblBodies.gzip(json), "gzip").then().statusCode(200).body("accepted", equalTo(4));
+
+        // Ids hash the decompressed body, so a retried request yields the same ids whatever its encoding.
+        List<String> ids = CriblBodies.expectedIds(json, 4);
+        List<Envelope> archived = ArchiveFiles.awaitEnvelopes(archive, ARCHIVE_WAIT, all -> idsOf(all).containsAll(ids));
+        assertThat(archived.stream().filter(e -> ids.contains(e.id())).map(Envelope::raw))
+                .containsExactlyInAnyOrderElementsOf(raws);
+    }
+
+    @Test
+    void gzipWithoutContentEncodingIsSniffed() throws Exception {
+        List<String> raws = CriblBodies.raws("sniffed", 3);
+        byte[] ndjson = CriblBodies.ndjson(raws);
+        post(CriblBodies.gzip(ndjson), null).then().statusCode(200).body("accepted", equalTo(3));
+
+        List<String> ids = CriblBodies.expectedIds(ndjson, 3);
+        ArchiveFiles.awaitEnvelopes(archive, ARCHIVE_WAIT, all -> idsOf(all).containsAll(ids));
+    }
+
+    @Test
+    void aMalformedLineIsKeptAsARawEvent() throws Exception {
+        String bad = "{\"_time\":1732371234.567,\"_raw\":\"cut off";
+        byte[] body = (CriblBodies.event("good-line", "info") + "\n" + bad + "\n").getBytes(StandardCharsets.UTF_8);
+        post(body, null).then().statusCode(200).body("accepted", equalTo(2)).body("malformed", equalTo(1));
+
+        List<Envelope> archived = ArchiveFiles.awaitEnvelopes(archive, ARCHIVE_WAIT,
+                all -> all.stream().anyMatch(e -> bad.equals(e.raw())));
+        Envelope kept = archived.stream().filter(e -> bad.equals(e.raw())).findFirst().orElseThrow();
+        assertThat(kept.malformed()).isTrue();
+        assertThat(archived).anyMatch(e -> "good-line".equals(e.raw()) && !e.malformed());
+    }
+
+    @Test
+    void ingestNeedsTheGeneratedToken() {
+        given().body("{}\n").when().post("/v1/events").then().statusCode(401).body("error", equalTo("missing_token"));
+        given().header("Authorization", "Bearer not-" + token).body("{}\n").when().post("/v1/events")
+                .then().statusCode(401).body("error", equalTo("invalid_token"));
+        // ingest-bridge's %test tokens travel in its jar; the local profile must not pick them up.
+        given().header("Authorization", "Bearer test-token-a").body("{}\n").when().post("/v1/events")
+                .then().statusCode(401);
+        // Basic auth with the token as the password, as Cribl can send it.
+        given().auth().preemptive().basic("cribl", token).body(CriblBodies.event("basic", "info") + "\n")
+                .when().post("/v1/events").then().statusCode(200);
+    }
+
+    @Test
+    void theTokenFileIsPrivateAndTheBannerShowsTokenUrlAndArchive() throws Exception {
+        Path file = Path.of(dataDir, GeneratedTokenSource.FILE_NAME);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(token).hasSize(43).matches("[A-Za-z0-9_-]+");
+        String text = banner.text();
+        assertThat(text).isNotNull()
+                .contains("/v1/events")
+                .contains("Authorization: Bearer " + token)
+                .contains(file.toAbsolutePath().normalize().toString())
+                .contains("zcat " + archive.toAbsolutePath().normalize().resolve("events") + "/dt=*/hr=*/*.ndjson.gz");
+    }
+
+    @Test
+    void localModeHasNoPushEndpointAndReportsReady() {
+        given().contentType("application/json").body("{}").when().post("/v1/push/archive").then().statusCode(404);
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void answeredRequestsLeaveNothingInFlightAtTheGate() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            post(CriblBodies.ndjson(List.of("gate-" + i)), null).then().statusCode(200);
+        }
+        // The gate's count drops when Vert.x has finished the response, just after the client sees it.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (gate.inFlight() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(gate.inFlight()).isZero();
+        assertThat(gate.closed()).isFalse();
+    }
+
+    private io.restassured.response.Response post(byte[] body, String contentEncoding) {
+        var req = given().header("Authorization", "Bearer " + token).contentType("application/x-ndjson").body(body);
+        if (contentEncoding != null) {
+            req = req.header("Content-Encoding", contentEncoding);
+        }
+        return req.when().post("/v1/events");
+    }
+
+    private static Set<String> idsOf(List<Envelope> envelopes) {
+        Set<String> s = new HashSet<>();
+        for (Envelope e : envelopes) {
+            s.add(e.id());
+        }
+        return s;
+    }
+
+}
