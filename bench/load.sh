@@ -15,6 +15,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$ROOT/bench/lib.sh"
 DURATION="${DURATION:-15s}"
 CONCURRENCY="${CONCURRENCY:-8}"
 BODY_BYTES="${BODY_BYTES:-1048576}"
@@ -36,13 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-need_hey() {
-  if ! command -v hey >/dev/null 2>&1; then
-    echo "hey not found; installing it from Debian (apt-get install -y hey)" >&2
-    if [ "$(id -u)" = 0 ]; then apt-get install -y hey >/dev/null || { apt-get update >/dev/null && apt-get install -y hey >/dev/null; }
-    else sudo apt-get install -y hey >/dev/null; fi
-  fi
-}
 
 build_if_missing() {
   if [ ! -f "$BRIDGE_JAR" ]; then
@@ -57,31 +51,6 @@ build_if_missing() {
   fi
 }
 
-# ~BODY_BYTES of NDJSON, events of ~500 bytes shaped like Cribl's (deterministic, so runs compare).
-make_bodies() {
-  mkdir -p "$OUT"
-  BODY="$OUT/body.ndjson"
-  awk -v target="$BODY_BYTES" 'BEGIN {
-    srand(42); n = 0; size = 0
-    split("info warn error debug notice", lv, " ")
-    split("nginx:access app:json syslog kube:container", st, " ")
-    while (1) {
-      t = 1732371234 + n * 0.001
-      line = sprintf("{\"_time\":%.3f,\"_raw\":\"%s - - [23/Nov/2026:19:%02d:%02d +0000] \\\"GET /api/v1/items/%d?page=%d HTTP/1.1\\\" %d %d \\\"-\\\" \\\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36\\\" rt=%.3f uid=%08x\",\"host\":\"web-%02d\",\"source\":\"/var/log/nginx/access.log\",\"sourcetype\":\"%s\",\"index\":\"main\",\"level\":\"%s\",\"cribl_pipe\":\"main\",\"cribl_host\":\"cribl-wp-1\",\"cribl_input\":\"http:in\",\"status\":%d,\"bytes\":%d,\"trace\":\"%08x%08x\"}",
-        t, sprintf("10.%d.%d.%d", int(rand()*255), int(rand()*255), int(rand()*255)), int(rand()*60), int(rand()*60),
-        int(rand()*100000), int(rand()*50), (rand() < 0.9 ? 200 : 503), int(rand()*50000), rand()*2, int(rand()*2^31),
-        int(rand()*40), st[1 + int(rand()*4)], lv[1 + int(rand()*5)], (rand() < 0.9 ? 200 : 503), int(rand()*50000),
-        int(rand()*2^31), int(rand()*2^31))
-      if (size + length(line) + 1 > target) break
-      print line; size += length(line) + 1; n++
-    }
-  }' > "$BODY"
-  gzip -1 -c "$BODY" > "$BODY.gz"
-  EVENTS=$(wc -l < "$BODY")
-  PLAIN_BYTES=$(stat -c %s "$BODY")
-  GZ_BYTES=$(stat -c %s "$BODY.gz")
-  echo "body: $PLAIN_BYTES bytes, $EVENTS events (~$((PLAIN_BYTES / EVENTS)) B/event), gzip -1: $GZ_BYTES bytes" >&2
-}
 
 wait_http() {
   local url="$1" pid="$2"
@@ -125,7 +94,6 @@ stop_bridge() {
   wait "$BRIDGE_PID" 2>/dev/null || true
 }
 
-hwm_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 # user+system CPU ticks of a process (fields 14 and 15 of /proc/PID/stat; the name has no spaces here)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 CLK_TCK="$(getconf CLK_TCK)"
@@ -168,7 +136,7 @@ run() {
 half_q() { awk -v r="$1" -v c="$CONCURRENCY" 'BEGIN {q = r / 2 / c; printf "%.2f", (q < 0.1 ? 0.1 : q)}'; }
 
 main() {
-  need_hey
+  need_deb hey
   build_if_missing
   make_bodies
   : > "$OUT/results.tsv"

@@ -17,6 +17,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$ROOT/bench/lib.sh"
 DURATION="${DURATION:-20s}"
 WARMUP="${WARMUP:-5s}"
 CONCURRENCY="${CONCURRENCY:-8}"
@@ -39,12 +40,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-need_wrk() {
-  command -v wrk >/dev/null 2>&1 && return 0
-  echo "wrk not found; installing it from Debian (apt-get install -y wrk)" >&2
-  if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-  else sudo apt-get install -y wrk >/dev/null; fi
-}
 
 build_if_missing() {
   if [ ! -f "$JAR" ]; then
@@ -53,17 +48,9 @@ build_if_missing() {
   fi
 }
 
-# The body generator is bench/load.sh's make_bodies (same events, so the two benchmarks compare).
-load_body_generator() {
-  local def
-  def="$(sed -n '/^make_bodies() {$/,/^}$/p' "$ROOT/bench/load.sh")"
-  [ -n "$def" ] || { echo "bench/load.sh has no make_bodies(); cannot generate bodies" >&2; exit 1; }
-  eval "$def"
-}
 
 # CPU seconds (user + sys) the process has used so far.
 cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
-hwm_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 metric() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | awk -v m="$1" 'index($0, m) == 1 && !done {printf "%d", $2; done = 1}'; }
 written() { metric 'fanout_consumer_written_total{sink="archive"}'; }
@@ -184,9 +171,8 @@ scenario() {
 }
 
 main() {
-  need_wrk
+  need_deb wrk
   build_if_missing
-  load_body_generator
   mkdir -p "$OUT"
   : > "$OUT/rows.md"; : > "$OUT/wrk.txt"
   make_bodies

@@ -15,12 +15,13 @@ import org.jboss.logging.Logger;
  * Closes ingest before the in-process bus is drained on shutdown.
  *
  * <p>The consumer runtime drains the {@code LocalBus} and flushes every batcher in its
- * {@code ShutdownEvent} observer. A request still in flight at that moment (Quarkus' graceful
- * shutdown only waits {@code quarkus.shutdown.timeout} for it) could publish after the drain and
- * be answered 200 while its messages are never written. So this observer runs first: it makes
- * every new {@code /v1/events} request answer 503 with {@code Retry-After}, then waits (at most
- * {@code fanout.local.request-drain-timeout}) until the requests already admitted have been
- * answered. Every 200 therefore names messages that are already on the bus when the drain starts.
+ * {@code ShutdownEvent} observer; from then on the bus refuses publishes, so a request still in
+ * flight at that moment would fail with 503 although it arrived before SIGTERM. This observer runs
+ * first: it makes every new {@code /v1/events} request answer 503 with {@code Retry-After}, then
+ * waits (at most {@code fanout.local.request-drain-timeout}) until the requests already admitted
+ * have been answered, so they finish normally and their messages are on the bus before it drains.
+ * Only one process holds both ends of the bus, which is why this ordering lives here and not in the
+ * bridge or the consumer runtime.
  */
 @Singleton
 public class IngestGate {
@@ -72,8 +73,8 @@ public class IngestGate {
     void onShutdown(@Observes @Priority(SHUTDOWN_PRIORITY) ShutdownEvent event) {
         int left = close(drainTimeout);
         if (left > 0) {
-            LOG.warnf("%d ingest requests were still in flight after %s; messages they publish from now on are "
-                    + "not guaranteed to be archived (their senders will see an error or a 200 that may be lost)",
+            LOG.warnf("%d ingest requests were still in flight after %s; the draining bus refuses what they publish "
+                    + "from now on, so their senders get 503 and retry",
                     left, drainTimeout);
         } else {
             LOG.info("ingest closed: new requests get 503, every accepted request has been answered");

@@ -526,7 +526,7 @@ public final class PubSubFake implements AutoCloseable {
         Names.requireTopic(request.getTopic());
         if (!topics.containsKey(request.getTopic())) {
             if (!autoCreateTopics) {
-                throw Status.NOT_FOUND.withDescription("Topic not found: " + request.getTopic()).asRuntimeException();
+                throw notFound("Topic", request.getTopic());
             }
             topicForPublish(request.getTopic());
         }

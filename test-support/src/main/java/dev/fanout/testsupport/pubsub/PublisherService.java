@@ -48,8 +48,7 @@ final class PublisherService extends PublisherGrpc.PublisherImplBase {
     public void getTopic(GetTopicRequest request, StreamObserver<Topic> out) {
         FakeTopic topic = fake.topic(request.getTopic());
         if (topic == null) {
-            out.onError(Status.NOT_FOUND.withDescription("Topic not found: " + request.getTopic())
-                    .asRuntimeException());
+            out.onError(PubSubFake.notFound("Topic", request.getTopic()));
             return;
         }
         out.onNext(topic.resource());
@@ -78,8 +77,7 @@ final class PublisherService extends PublisherGrpc.PublisherImplBase {
     @Override
     public void deleteTopic(DeleteTopicRequest request, StreamObserver<Empty> out) {
         if (!fake.deleteTopic(request.getTopic())) {
-            out.onError(Status.NOT_FOUND.withDescription("Topic not found: " + request.getTopic())
-                    .asRuntimeException());
+            out.onError(PubSubFake.notFound("Topic", request.getTopic()));
             return;
         }
         out.onNext(Empty.getDefaultInstance());
@@ -118,8 +116,7 @@ final class PublisherService extends PublisherGrpc.PublisherImplBase {
             }
             FakeTopic topic = fake.topicForPublish(request.getTopic());
             if (topic == null) {
-                out.onError(Status.NOT_FOUND.withDescription("Topic not found: " + request.getTopic())
-                        .asRuntimeException());
+                out.onError(PubSubFake.notFound("Topic", request.getTopic()));
                 return;
             }
             List<PubsubMessage> accepted = fake.accept(topic, request.getMessagesList());
