@@ -1,5 +1,10 @@
 package dev.fanout.archive;
 
+import dev.fanout.store.ArchiveCodec;
+import dev.fanout.store.ObjectStore;
+
+import dev.fanout.testsupport.events.TestEvents;
+
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;

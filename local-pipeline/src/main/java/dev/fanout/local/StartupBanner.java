@@ -1,6 +1,8 @@
 package dev.fanout.local;
 
-import dev.fanout.archive.ArchiveConfig;
+import dev.fanout.store.FilesystemObjectStore;
+
+import dev.fanout.store.ArchiveConfig;
 import dev.fanout.archive.ArchiveSink;
 import dev.fanout.ingest.config.IngestConfig;
 import io.quarkus.vertx.http.HttpServerStart;

@@ -1,6 +1,6 @@
 package dev.fanout.local;
 
-import dev.fanout.archive.ArchiveCodec;
+import dev.fanout.store.ArchiveCodec;
 import dev.fanout.events.Envelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,10 +1,10 @@
 package dev.fanout.local;
 
-import dev.fanout.archive.ArchiveConfig;
-import dev.fanout.archive.FilesystemObjectStore;
-import dev.fanout.archive.ObjectStore;
-import dev.fanout.archive.PutResult;
-import dev.fanout.archive.StoredObject;
+import dev.fanout.store.ArchiveConfig;
+import dev.fanout.store.FilesystemObjectStore;
+import dev.fanout.store.ObjectStore;
+import dev.fanout.store.PutResult;
+import dev.fanout.store.StoredObject;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;

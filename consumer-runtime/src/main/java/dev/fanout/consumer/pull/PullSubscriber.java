@@ -2,11 +2,7 @@ package dev.fanout.consumer.pull;
 
 import com.google.api.gax.batching.FlowControlSettings;
 import com.google.api.gax.batching.FlowController;
-import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.core.InstantiatingExecutorProvider;
-import com.google.api.gax.core.NoCredentialsProvider;
-import com.google.api.gax.grpc.GrpcTransportChannel;
-import com.google.api.gax.rpc.FixedTransportChannelProvider;
 import com.google.cloud.pubsub.v1.AckReplyConsumer;
 import com.google.cloud.pubsub.v1.MessageReceiver;
 import com.google.cloud.pubsub.v1.Subscriber;
@@ -16,8 +12,7 @@ import com.google.pubsub.v1.PubsubMessage;
 import dev.fanout.consumer.Delivery;
 import dev.fanout.consumer.SinkBatcher;
 import dev.fanout.events.ReceivedMessage;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import dev.fanout.pubsub.PubSubConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -48,24 +43,20 @@ public final class PullSubscriber {
     private final SinkBatcher batcher;
     private final ProjectSubscriptionName subscription;
     private final Subscriber subscriber;
-    private final ManagedChannel emulatorChannel;
 
-    private PullSubscriber(SinkBatcher batcher, ProjectSubscriptionName subscription, Subscriber subscriber, ManagedChannel channel) {
+    private PullSubscriber(SinkBatcher batcher, ProjectSubscriptionName subscription, Subscriber subscriber) {
         this.batcher = batcher;
         this.subscription = subscription;
         this.subscriber = subscriber;
-        this.emulatorChannel = channel;
     }
 
     /**
      * Builds and starts the subscriber.
      *
-     * @param emulatorHost {@code host:port} of an emulator or the loopback fake (plaintext, no
-     *                     credentials), or null for real Pub/Sub
-     * @param credentials  credentials for real Pub/Sub, or null for the client's default (ADC)
+     * @param connection where Pub/Sub is (owned by the caller, closed after {@link #stop})
      */
     public static PullSubscriber start(SinkBatcher batcher, ProjectSubscriptionName subscription, Settings settings,
-                                       String emulatorHost, CredentialsProvider credentials) {
+                                       PubSubConnection connection) {
         Objects.requireNonNull(batcher, "batcher");
         MessageReceiver receiver = (message, reply) -> receive(batcher, message, reply);
         Subscriber.Builder b = Subscriber.newBuilder(subscription, receiver)
@@ -78,15 +69,7 @@ public final class PullSubscriber {
                 .setMaxAckExtensionPeriodDuration(settings.maxAckExtension())
                 .setExecutorProvider(InstantiatingExecutorProvider.newBuilder()
                         .setExecutorThreadCount(settings.executorThreads()).build());
-        ManagedChannel channel = null;
-        if (emulatorHost != null && !emulatorHost.isBlank()) {
-            channel = ManagedChannelBuilder.forTarget(emulatorHost).usePlaintext().build();
-            b.setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
-                    .setCredentialsProvider(NoCredentialsProvider.create());
-        } else if (credentials != null) {
-            b.setCredentialsProvider(credentials);
-        }
-        Subscriber s = b.build();
+        Subscriber s = connection.configure(b).build();
         s.addListener(new Subscriber.Listener() {
             @Override
             public void failed(Subscriber.State from, Throwable failure) {
@@ -94,9 +77,8 @@ public final class PullSubscriber {
             }
         }, Runnable::run);
         s.startAsync().awaitRunning();
-        LOG.infof("sink %s pulls from %s%s", batcher.sinkName(), subscription,
-                channel != null ? " via emulator " + emulatorHost : "");
-        return new PullSubscriber(batcher, subscription, s, channel);
+        LOG.infof("sink %s pulls from %s%s", batcher.sinkName(), subscription, connection.describe());
+        return new PullSubscriber(batcher, subscription, s);
     }
 
     private static void receive(SinkBatcher batcher, PubsubMessage message, AckReplyConsumer reply) {
@@ -132,16 +114,6 @@ public final class PullSubscriber {
             LOG.warnf("pull subscriber of sink %s did not stop within %s", batcher.sinkName(), timeout);
         } catch (IllegalStateException e) {
             LOG.debugf("pull subscriber of sink %s stopped in failed state: %s", batcher.sinkName(), e.getMessage());
-        } finally {
-            if (emulatorChannel != null) {
-                emulatorChannel.shutdown();
-                try {
-                    emulatorChannel.awaitTermination(2, TimeUnit.SECONDS);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                }
-                emulatorChannel.shutdownNow();
-            }
         }
     }
 }

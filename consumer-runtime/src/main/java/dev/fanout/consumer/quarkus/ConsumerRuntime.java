@@ -1,7 +1,6 @@
 package dev.fanout.consumer.quarkus;
 
 import com.google.api.gax.core.CredentialsProvider;
-import com.google.cloud.ServiceOptions;
 import com.google.pubsub.v1.ProjectSubscriptionName;
 import dev.fanout.consumer.BatchPolicy;
 import dev.fanout.consumer.ConsumerMetrics;
@@ -10,9 +9,10 @@ import dev.fanout.consumer.RetryPolicy;
 import dev.fanout.consumer.SinkBatcher;
 import dev.fanout.consumer.WriteTracing;
 import dev.fanout.consumer.config.ConsumerConfig;
-import dev.fanout.consumer.config.ConsumerPubSubConfig;
 import dev.fanout.consumer.pull.PullSubscriber;
 import dev.fanout.events.port.EventSink;
+import dev.fanout.pubsub.PubSubConfig;
+import dev.fanout.pubsub.PubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -47,7 +47,7 @@ public class ConsumerRuntime {
     @Inject
     ConsumerConfig config;
     @Inject
-    ConsumerPubSubConfig pubsub;
+    PubSubConfig pubsub;
     @Inject
     Instance<EventSink> sinkBeans;
     @Inject
@@ -61,6 +61,7 @@ public class ConsumerRuntime {
 
     private final Map<String, SinkBatcher> batchers = new LinkedHashMap<>();
     private final List<PullSubscriber> subscribers = new ArrayList<>();
+    private PubSubConnection connection;
     private volatile boolean started;
     private volatile boolean stopping;
 
@@ -127,18 +128,13 @@ public class ConsumerRuntime {
     }
 
     private void startPull() {
-        String project = pubsub.projectId().filter(p -> !p.isBlank()).orElseGet(ServiceOptions::getDefaultProjectId);
-        if (project == null || project.isBlank()) {
-            throw new IllegalStateException("pull mode needs a project: set fanout.pubsub.project-id or GOOGLE_CLOUD_PROJECT");
-        }
         ConsumerConfig.Pull pc = config.pull();
         PullSubscriber.Settings settings = new PullSubscriber.Settings(pc.maxOutstandingMessages(), pc.maxOutstandingBytes(),
                 pc.parallelPullCount(), pc.executorThreads(), pc.maxAckExtension());
-        String emulator = pubsub.emulatorHost().filter(h -> !h.isBlank()).orElse(null);
-        CredentialsProvider creds = emulator == null && credentials.isResolvable() ? credentials.get() : null;
+        connection = PubSubConnection.open(pubsub, () -> credentials.isResolvable() ? credentials.get() : null);
         for (SinkBatcher b : batchers.values()) {
             String sub = subscriptionOf(b.sinkName());
-            subscribers.add(PullSubscriber.start(b, ProjectSubscriptionName.of(project, sub), settings, emulator, creds));
+            subscribers.add(PullSubscriber.start(b, ProjectSubscriptionName.of(connection.projectId(), sub), settings, connection));
         }
     }
 
@@ -195,6 +191,9 @@ public class ConsumerRuntime {
         }
         for (PullSubscriber s : subscribers) {
             s.stop(remaining(deadline).plusSeconds(1));
+        }
+        if (connection != null) {
+            connection.close();
         }
         if (config.mode() == ConsumerConfig.Mode.LOCAL && localBus.isResolvable()) {
             localBus.get().close();

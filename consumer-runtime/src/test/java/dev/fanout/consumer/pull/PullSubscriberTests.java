@@ -3,6 +3,7 @@ package dev.fanout.consumer.pull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.pubsub.v1.ProjectSubscriptionName;
+import dev.fanout.pubsub.PubSubConnection;
 import dev.fanout.consumer.BatchPolicy;
 import dev.fanout.consumer.ConsumerMetrics;
 import dev.fanout.consumer.FakeTopicPublisher;
@@ -40,8 +41,11 @@ class PullSubscriberTests {
         publisher = new FakeTopicPublisher(fake, PROJECT, TOPIC);
     }
 
+    private final List<PubSubConnection> connections = new ArrayList<>();
+
     @AfterEach
     void stop() throws Exception {
+        connections.forEach(PubSubConnection::close);
         publisher.close();
         fake.close();
     }
@@ -53,7 +57,8 @@ class PullSubscriberTests {
     }
 
     private PullSubscriber subscribe(SinkBatcher b) {
-        return PullSubscriber.start(b, ProjectSubscriptionName.of(PROJECT, SUB), SETTINGS, fake.hostPort(), null);
+        connections.add(PubSubConnection.emulator(PROJECT, fake.hostPort()));
+        return PullSubscriber.start(b, ProjectSubscriptionName.of(PROJECT, SUB), SETTINGS, connections.get(connections.size() - 1));
     }
 
     private List<String> publish(String prefix, int messages, int perMessage) throws Exception {

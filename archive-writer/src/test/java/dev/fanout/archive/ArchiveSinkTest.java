@@ -1,0 +1,223 @@
+package dev.fanout.archive;
+
+import dev.fanout.testsupport.events.TestEvents;
+
+import dev.fanout.store.ArchiveCodec;
+import dev.fanout.store.ArchiveLayout;
+import dev.fanout.store.FilesystemObjectStore;
+import dev.fanout.store.StoredObject;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.events.Envelope;
+import dev.fanout.events.EnvelopeCodec;
+import dev.fanout.events.ReceivedMessage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArchiveSinkTest {
+
+    @TempDir
+    Path dir;
+
+    private final Instant t0 = Instant.parse("2026-11-23T06:40:00Z");
+    private final Clock clock = Clock.fixed(Instant.parse("2026-11-23T12:34:56Z"), ZoneOffset.UTC);
+    private FilesystemObjectStore fs;
+    private RecordingStore store;
+    private ArchiveSink sink;
+
+    @BeforeEach
+    void setUp() {
+        fs = new FilesystemObjectStore(dir);
+        store = new RecordingStore(fs);
+        sink = new ArchiveSink(store, new ArchiveLayout("events", "quarantine"), new ArchiveCodec(6), clock);
+    }
+
+    @Test
+    void batchSpanningHoursIsSplitByEventHour() throws Exception {
+        // 06:40 .. 08:20 → hours 06, 07 and 08.
+        List<Envelope> batch = TestEvents.batch(1, 300, t0, 100 * 60_000L);
+        Collections.shuffle(batch, new Random(7));
+
+        sink.write(batch);
+
+        List<String> keys = fs.list("events/");
+        assertThat(keys).hasSize(3);
+        assertThat(keys.get(0)).startsWith("events/dt=2026-11-23/hr=06/");
+        assertThat(keys.get(1)).startsWith("events/dt=2026-11-23/hr=07/");
+        assertThat(keys.get(2)).startsWith("events/dt=2026-11-23/hr=08/");
+        Set<String> seen = new HashSet<>();
+        for (String key : keys) {
+            String hr = key.substring(key.indexOf("hr=") + 3, key.indexOf("hr=") + 5);
+            for (Envelope e : read(key)) {
+                assertThat(ArchiveLayout.partition(e.time())).endsWith("hr=" + hr);
+                assertThat(seen.add(e.id())).as("id %s archived once", e.id()).isTrue();
+            }
+        }
+        assertThat(seen).hasSize(300);
+    }
+
+    @Test
+    void objectRoundTripsThroughEnvelopeCodecAndIsPlainGzipNdjson() throws Exception {
+        List<Envelope> batch = TestEvents.batch(1, 50, t0, 60_000L);
+        sink.write(batch);
+
+        String key = fs.list("events/").get(0);
+        StoredObject obj = fs.get(key).orElseThrow();
+        // Readers use stock gunzip + line splitting, not our code.
+        String text;
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(obj.body()))) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String[] lines = text.split("\n");
+        assertThat(text).endsWith("\n");
+        assertThat(lines).hasSize(50);
+        for (String line : lines) {
+            JsonNode n = EnvelopeCodec.mapper().readTree(line);
+            assertThat(n.path("id").asText()).hasSize(32);
+            assertThat(n.path("schema").asInt()).isEqualTo(1);
+        }
+        List<Envelope> back = ArchiveCodec.decode(obj.body());
+        assertThat(back).containsExactlyElementsOf(batch); // batch is already in (time, id) order
+    }
+
+    @Test
+    void metadataDescribesTheObject() throws Exception {
+        List<Envelope> batch = TestEvents.batch(1, 10, Instant.parse("2026-11-23T07:05:00Z"), 9_000L);
+        sink.write(batch);
+
+        StoredObject obj = fs.get(fs.list("events/").get(0)).orElseThrow();
+        assertThat(obj.contentType()).isEqualTo("application/gzip");
+        assertThat(obj.contentEncoding()).isNull();
+        assertThat(obj.userMetadata()).containsAllEntriesOf(Map.of(
+                ArchiveSink.META_EVENT_COUNT, "10",
+                ArchiveSink.META_MIN_EVENT_TIME, "2026-11-23T07:05:00Z",
+                ArchiveSink.META_MAX_EVENT_TIME, "2026-11-23T07:05:09Z",
+                ArchiveSink.META_SCHEMA, "1",
+                ArchiveSink.META_FORMAT, ArchiveSink.FORMAT_EVENTS));
+    }
+
+    @Test
+    void sameBatchAgainInAnyOrderCreatesNoSecondObject() throws Exception {
+        List<Envelope> batch = TestEvents.batch(1, 120, t0, 90 * 60_000L);
+        sink.write(batch);
+        List<String> first = fs.list("");
+        byte[] before = fs.get(first.get(0)).orElseThrow().body();
+
+        List<Envelope> again = new ArrayList<>(batch);
+        Collections.shuffle(again, new Random(1));
+        again.addAll(batch.subList(0, 10)); // duplicates inside the redelivered batch
+        sink.write(again);
+
+        assertThat(fs.list("")).isEqualTo(first);
+        assertThat(store.created).hasSize(3); // 06:40..08:10 spans three hours
+        assertThat(store.existing).containsExactlyElementsOf(store.created);
+        assertThat(fs.get(first.get(0)).orElseThrow().body()).isEqualTo(before);
+    }
+
+    @Test
+    void duplicateIdsInOneBatchAreWrittenOnce() throws Exception {
+        Envelope e = TestEvents.event(5, t0);
+        sink.write(List.of(e, TestEvents.event(6, t0), e, e));
+        assertThat(read(fs.list("events/").get(0))).extracting(Envelope::id)
+                .containsExactlyInAnyOrder(e.id(), TestEvents.event(6, t0).id());
+    }
+
+    @Test
+    void failedPartitionFailsTheWriteAndTheRetryCompletesIt() throws Exception {
+        List<Envelope> batch = TestEvents.batch(1, 200, t0, 100 * 60_000L);
+        store.failPutNumber = 2;
+
+        assertThatThrownBy(() -> sink.write(batch)).isInstanceOf(IOException.class);
+        assertThat(fs.list("events/")).hasSize(1);
+        assertThat(sink.isTransient(new IOException("x"))).isTrue();
+
+        sink.write(batch);
+        List<String> keys = fs.list("events/");
+        assertThat(keys).hasSize(3);
+        assertThat(store.existing).hasSize(1); // the partition written before the failure
+        long total = 0;
+        for (String k : keys) {
+            total += read(k).size();
+        }
+        assertThat(total).isEqualTo(200);
+    }
+
+    @Test
+    void emptyBatchWritesNothing() throws Exception {
+        sink.write(List.of());
+        assertThat(store.puts.get()).isZero();
+    }
+
+    @Test
+    void quarantineKeepsDataAsReceivedWithAttributes() throws Exception {
+        byte[] data = {(byte) 0x1f, (byte) 0x8b, 0, 1, 2, (byte) 0xff};
+        Instant published = Instant.parse("2026-11-23T05:59:59.500Z");
+        ReceivedMessage m = new ReceivedMessage("msg-42", data,
+                Map.of("encoding", "ndjson+gzip", "schema", "1", "traceparent", "00-abc-def-01"), published, 3);
+
+        sink.quarantine(m, "gzip stream truncated: unexpected end of ZLIB input stream");
+
+        List<String> keys = fs.list("");
+        assertThat(keys).hasSize(2);
+        String stem = keys.get(0).substring(0, keys.get(0).lastIndexOf('.'));
+        assertThat(stem).matches("quarantine/dt=2026-11-23/hr=05/[0-9a-f]{32}");
+        assertThat(keys).containsExactly(stem + ".bin", stem + ".json");
+
+        StoredObject bin = fs.get(stem + ".bin").orElseThrow();
+        assertThat(bin.body()).isEqualTo(data);
+        assertThat(bin.userMetadata()).containsEntry(ArchiveSink.META_MESSAGE_ID, "msg-42")
+                .containsEntry(ArchiveSink.META_PUBLISH_TIME, "2026-11-23T05:59:59.500Z")
+                .containsEntry(ArchiveSink.META_ATTRIBUTE_COUNT, "3");
+        JsonNode info = EnvelopeCodec.mapper().readTree(fs.get(stem + ".json").orElseThrow().body());
+        assertThat(info.path("message_id").asText()).isEqualTo("msg-42");
+        assertThat(info.path("delivery_attempt").asInt()).isEqualTo(3);
+        assertThat(info.path("attributes").path("traceparent").asText()).isEqualTo("00-abc-def-01");
+        assertThat(info.path("attributes").size()).isEqualTo(3);
+        assertThat(info.path("reason").asText()).startsWith("gzip stream truncated");
+        assertThat(info.path("data_key").asText()).isEqualTo(stem + ".bin");
+        assertThat(info.path("data_bytes").asInt()).isEqualTo(6);
+
+        // Redelivered: same keys, nothing new.
+        sink.quarantine(m, "gzip stream truncated");
+        assertThat(fs.list("")).isEqualTo(keys);
+        assertThat(store.existing).hasSize(2);
+    }
+
+    @Test
+    void quarantineWithoutPublishTimeUsesTheClock() throws Exception {
+        sink.quarantine(new ReceivedMessage("m", new byte[] {1}, null, null, 0), "bad\nreason \u00e9");
+        String bin = fs.list("quarantine/").get(0);
+        assertThat(bin).startsWith("quarantine/dt=2026-11-23/hr=12/");
+        // Header-safe: printable ASCII only.
+        assertThat(fs.get(bin).orElseThrow().userMetadata().get(ArchiveSink.META_REASON)).isEqualTo("bad?reason ?");
+    }
+
+    @Test
+    void eventsNeverLandUnderTheQuarantinePrefix() throws Exception {
+        sink.write(TestEvents.batch(1, 5, t0, 1_000L));
+        assertThat(fs.list("quarantine/")).isEmpty();
+    }
+
+    private List<Envelope> read(String key) throws Exception {
+        return ArchiveCodec.decode(fs.get(key).orElseThrow().body());
+    }
+}
