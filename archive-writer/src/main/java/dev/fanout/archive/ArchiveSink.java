@@ -11,6 +11,9 @@ import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
 import dev.fanout.events.ReceivedMessage;
 import dev.fanout.events.port.EventSink;
+import dev.fanout.events.port.SinkRecord;
+import dev.fanout.events.port.WriteBatch;
+import dev.fanout.events.port.WriteResult;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,13 +95,23 @@ public class ArchiveSink implements EventSink {
         return layout;
     }
 
+    /** Archives every record's envelope; all-or-nothing, because one object holds many events. */
+    @Override
+    public WriteResult write(WriteBatch batch) throws Exception {
+        List<Envelope> events = new ArrayList<>(batch.size());
+        for (SinkRecord r : batch.records()) {
+            events.add(r.envelope());
+        }
+        write(events);
+        return WriteResult.allDelivered();
+    }
+
     /**
      * Writes one object per event-time hour present in the batch. Objects are stored as
      * {@code application/gzip} without {@code Content-Encoding: gzip}, because HTTP clients and
      * CDNs transparently decompress bodies carrying that header, and a {@code .ndjson.gz} that
      * arrives already inflated breaks {@code gunzip} and DuckDB readers.
      */
-    @Override
     public void write(List<Envelope> events) throws Exception {
         if (events.isEmpty()) {
             return;

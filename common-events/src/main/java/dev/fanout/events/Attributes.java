@@ -22,6 +22,11 @@ public final class Attributes {
     public static final String COUNT = "count";
     /** Most severe severity wire name among the message's envelopes (packed mode). */
     public static final String MAX_SEVERITY = "max_severity";
+    /**
+     * Replay marker: the replay run id, set by the replay tool on every message it publishes
+     * (absent on live traffic). Sinks see it as {@code MessageMeta.replay()}.
+     */
+    public static final String REPLAY = "replay";
 
     /** {@link #SCHEMA} value of envelope v1. */
     public static final String SCHEMA_V1 = "1";

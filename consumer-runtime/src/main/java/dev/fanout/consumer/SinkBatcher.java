@@ -5,6 +5,10 @@ import dev.fanout.events.MessageDecodeException;
 import dev.fanout.events.MessageDecoder;
 import dev.fanout.events.ReceivedMessage;
 import dev.fanout.events.port.EventSink;
+import dev.fanout.events.port.MessageMeta;
+import dev.fanout.events.port.SinkRecord;
+import dev.fanout.events.port.WriteBatch;
+import dev.fanout.events.port.WriteResult;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
@@ -223,7 +227,12 @@ public final class SinkBatcher {
         metrics.received.increment();
         try {
             List<Envelope> events = MessageDecoder.decode(m.data(), m.attributes());
-            return new Item(delivery, events, null, m.data().length, System.nanoTime());
+            MessageMeta meta = new MessageMeta(m.messageId(), m.publishTime(), m.deliveryAttempt(), m.attributes());
+            List<SinkRecord> records = new ArrayList<>(events.size());
+            for (Envelope e : events) {
+                records.add(new SinkRecord(e, meta));
+            }
+            return new Item(delivery, records, null, m.data().length, System.nanoTime());
         } catch (MessageDecodeException e) {
             return new Item(delivery, List.of(), reasonOf(e), m.data().length, System.nanoTime());
         } catch (RuntimeException e) {
@@ -356,7 +365,7 @@ public final class SinkBatcher {
             ackAll(items);
             return;
         }
-        List<Envelope> events = new ArrayList<>(eventCount);
+        List<SinkRecord> events = new ArrayList<>(eventCount);
         List<Map<String, String>> attrs = new ArrayList<>(items.size());
         for (Item it : items) {
             events.addAll(it.events);
@@ -367,7 +376,7 @@ public final class SinkBatcher {
         long start = System.nanoTime();
         Span span = tracing.start("sink write " + name, name, attrs);
         span.setAttribute("fanout.batch.events", eventCount);
-        Throwable failure = withRetry("write", () -> sink.write(events), span);
+        Throwable failure = withRetry("write", () -> writeAllOrThrow(events), span);
         long took = System.nanoTime() - start;
         if (failure == null) {
             span.end();
@@ -415,6 +424,24 @@ public final class SinkBatcher {
         }
     }
 
+    /**
+     * Interim (until per-record outcomes are handled here): a batch counts as written only when the
+     * sink delivered every record; anything else fails the whole batch, which is nacked.
+     */
+    private void writeAllOrThrow(List<SinkRecord> records) throws Exception {
+        WriteResult result = sink.write(WriteBatch.of(records, retry.maxTotal().plus(policy.maxAge())));
+        if (!result.isAllDelivered()) {
+            throw new NotAllDelivered("sink " + name + " did not deliver every record: " + result);
+        }
+    }
+
+    /** A write that returned without delivering every record (interim: treated as a permanent batch failure). */
+    static final class NotAllDelivered extends Exception {
+        NotAllDelivered(String message) {
+            super(message);
+        }
+    }
+
     @FunctionalInterface
     private interface SinkCall {
         void run() throws Exception;
@@ -432,7 +459,7 @@ public final class SinkBatcher {
                 Thread.currentThread().interrupt();
                 return e;
             } catch (Throwable e) {
-                boolean transientFailure = e instanceof Exception && safeIsTransient(e);
+                boolean transientFailure = e instanceof Exception && !(e instanceof NotAllDelivered) && safeIsTransient(e);
                 if (!transientFailure || attempt >= retry.maxAttempts()) {
                     return e;
                 }
@@ -503,7 +530,7 @@ public final class SinkBatcher {
         return s.length() <= max ? s : s.substring(0, max) + "…";
     }
 
-    private record Item(Delivery delivery, List<Envelope> events, String undecodableReason, long bytes, long acceptedNanos) {}
+    private record Item(Delivery delivery, List<SinkRecord> events, String undecodableReason, long bytes, long acceptedNanos) {}
 
     private static final class Batch {
         final List<Item> items = new ArrayList<>();

@@ -3,6 +3,9 @@ package dev.fanout.consumer;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.ReceivedMessage;
 import dev.fanout.events.port.EventSink;
+import dev.fanout.events.port.SinkRecord;
+import dev.fanout.events.port.WriteBatch;
+import dev.fanout.events.port.WriteResult;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -39,13 +42,15 @@ public class RecordingSink implements EventSink {
     }
 
     @Override
-    public void write(List<Envelope> events) throws Exception {
+    public WriteResult write(WriteBatch batch) throws Exception {
         writeCalls.incrementAndGet();
+        List<Envelope> events = batch.records().stream().map(SinkRecord::envelope).toList();
         beforeWrite(events);
         if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new Boom("scripted write failure");
         }
-        batches.add(List.copyOf(events));
+        batches.add(events);
+        return WriteResult.allDelivered();
     }
 
     /** Hook for tests that need to block or observe inside a write. */

@@ -2,42 +2,55 @@ package dev.fanout.events.port;
 
 import dev.fanout.events.Envelope;
 import dev.fanout.events.ReceivedMessage;
-import java.util.List;
 
 /**
  * Port to one destination of the fan-out (R2 archive, BigQuery, alert e-mail, …).
  *
- * <p>The consumer runtime batches decoded envelopes from many bus messages and calls
- * {@link #write}; it acknowledges those messages only after {@code write} returned normally.
- * Implementations must therefore return only once every envelope is durably written, and must be
- * idempotent by {@link Envelope#id()} because redelivery is normal.
+ * <p>The consumer runtime batches the records of many bus messages and calls {@link #write}. The
+ * sink answers per record ({@link WriteResult}): delivered, retry (transient) or rejected
+ * (permanent, with a reason). The runtime then retries what should be retried, keeps what was
+ * rejected in the dead-letter store, and acknowledges a message only once every one of its records
+ * was delivered or dead-lettered. One bad record therefore never costs its neighbours.
+ *
+ * <p>A {@code write} that throws failed as a whole: if {@link #isTransient} says the failure may
+ * pass, the runtime retries the batch with backoff; if not, it bisects the batch to isolate the
+ * record(s) at fault and rejects only those. Implementations must be idempotent by
+ * {@link Envelope#id()}: redelivery and replay are normal.
  */
 public interface EventSink {
 
-    /** Short, stable name used in metrics, logs and config, e.g. {@code archive}. */
+    /** Short, stable name used in metrics, logs, config and the dead-letter layout, e.g. {@code archive}. */
     String name();
 
-    /** Durably writes every envelope, or throws. Called from a worker thread; may block. */
-    void write(List<Envelope> events) throws Exception;
+    /**
+     * Durably writes the batch's records and says what became of each. Called from the sink's
+     * writer thread(s); may block, but must return or throw by {@link WriteBatch#deadlineNanos()}.
+     * Records left undone at the deadline should be answered {@link RecordOutcome.Kind#RETRY}.
+     */
+    WriteResult write(WriteBatch batch) throws Exception;
 
     /**
-     * Durably keeps a message that can never be decoded, as received (data and attributes), so that
-     * it can be acknowledged instead of being redelivered forever.
+     * The destination's retry classifier: whether a failure thrown by {@link #write} (or by the
+     * destination's client) may succeed if retried (network, 5xx, throttling). Every sink states
+     * its own: there is deliberately no default.
      */
-    void quarantine(ReceivedMessage message, String reason) throws Exception;
+    boolean isTransient(Throwable failure);
 
     /** Checks the destination the way a real write would (e.g. HEAD bucket); throws if not ready. */
     void checkReady() throws Exception;
 
-    /**
-     * Whether a failure of {@link #write} or {@link #quarantine} may succeed if retried (network,
-     * 5xx, throttling). Permanent failures (bad credentials, invalid request) are still never acked:
-     * they are nacked, counted and logged, and surface in readiness.
-     */
-    default boolean isTransient(Throwable failure) {
-        return true;
-    }
-
     /** Flushes and releases resources; called once on shutdown after the last {@link #write}. */
     default void close() throws Exception {}
+
+    /**
+     * Interim, until the runtime owns one dead-letter store: durably keeps a message that can never
+     * be decoded, as received. Sinks will no longer implement this once the runtime's dead-letter
+     * store replaces per-sink quarantine.
+     *
+     * @deprecated replaced by the runtime's dead-letter store
+     */
+    @Deprecated
+    default void quarantine(ReceivedMessage message, String reason) throws Exception {
+        throw new UnsupportedOperationException("sink " + name() + " keeps no quarantine");
+    }
 }
