@@ -1,0 +1,93 @@
+// .github/workflows: each file validates against GitHub's workflow schema (action-validator, the
+// same validator as its CLI), and the deploy rules hold: WIF only, main only, the stage order.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import YAML from "yaml";
+import { validateWorkflow } from "@action-validator/core";
+import { findFiles, read, rel, repoRoot, workflowsDir } from "../lib/repo.mjs";
+
+const files = findFiles(workflowsDir, [".yml", ".yaml"]);
+const wf = (name) => YAML.parse(read(join(workflowsDir, `${name}.yml`)));
+
+test("the workflows exist", () => {
+  assert.deepEqual(files.map((f) => f.split("/").pop()).sort(), ["ci.yml", "deploy.yml", "rollback.yml"]);
+});
+
+for (const f of files) {
+  test(`validates: ${rel(f)}`, () => {
+    const result = validateWorkflow(read(f));
+    assert.deepEqual(result.errors, [], JSON.stringify(result.errors, null, 2));
+  });
+}
+
+test("the validator rejects an invalid workflow (so a pass above is real)", () => {
+  assert.ok(validateWorkflow("on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n").errors.length > 0);
+});
+
+test("ci runs the README's test command through .ci/run", () => {
+  const steps = wf("ci").jobs.verify.steps;
+  assert.ok(steps.some((s) => s.run === "bash .ci/run"));
+  assert.match(read(join(repoRoot, ".ci/run")), /\.\/mvnw verify/);
+  assert.match(read(join(repoRoot, "README.md")), /\.\/mvnw verify/);
+});
+
+test("Google Cloud is reached through workload identity federation only", () => {
+  for (const f of files) {
+    const text = read(f);
+    assert.doesNotMatch(text, /credentials_json|GOOGLE_APPLICATION_CREDENTIALS|service_account_key|secrets\.GCP/, rel(f));
+    const w = YAML.parse(text);
+    for (const [name, job] of Object.entries(w.jobs)) {
+      const auth = (job.steps ?? []).filter((s) => String(s.uses ?? "").startsWith("google-github-actions/auth@"));
+      if (!auth.length) continue;
+      for (const a of auth) {
+        assert.ok(a.with.workload_identity_provider && a.with.service_account, `${rel(f)} ${name}: WIF provider + service account`);
+      }
+      const perms = job.permissions ?? w.permissions;
+      assert.equal(perms?.["id-token"], "write", `${rel(f)} ${name}: permissions id-token: write`);
+      assert.ok(job.environment, `${rel(f)} ${name}: runs in a GitHub environment (the WIF condition checks it)`);
+    }
+    assert.notEqual(w.permissions?.["id-token"], "write", `${rel(f)}: id-token only on the jobs that need it`);
+  }
+});
+
+test("deploy: on push to main, build → staging (deploy + smoke test) → production, one run at a time", () => {
+  const d = wf("deploy");
+  assert.deepEqual(d.on.push.branches, ["main"]);
+  assert.equal(d.concurrency["cancel-in-progress"], false, "a deploy is never cut in half");
+  assert.equal(d.jobs.staging.needs, "build");
+  assert.equal(d.jobs.production.needs, "staging");
+  assert.equal(d.jobs.staging.environment, "staging");
+  assert.equal(d.jobs.production.environment, "production");
+  const runs = (job) => d.jobs[job].steps.map((s) => s.run ?? "").join("\n");
+  assert.match(runs("build"), /deploy\/build-images\.sh/);
+  const staging = runs("staging");
+  assert.ok(staging.indexOf("deploy/deploy-revisions.sh") < staging.indexOf("deploy/smoke-test.sh"), "smoke test after the staging deploy");
+  const prod = runs("production");
+  assert.ok(prod.indexOf("deploy/promote-images.sh") < prod.indexOf("deploy/deploy-revisions.sh"), "production runs the images staging tested");
+});
+
+test("rollback: manual, per environment, through deploy/rollback.sh", () => {
+  const r = wf("rollback");
+  assert.ok(r.on.workflow_dispatch.inputs.environment.options.includes("production"));
+  assert.match(r.jobs.rollback.steps.map((s) => s.run ?? "").join("\n"), /deploy\/rollback\.sh/);
+  assert.match(read(join(repoRoot, "deploy/rollback.sh")), /gcloud run services update-traffic "\$service" .*--to-revisions "\$target=100"/);
+  assert.match(read(join(repoRoot, "docs/operations.md")), /gcloud run services update-traffic \S+ --region \S+ --to-revisions \S+=100/);
+});
+
+test("every deploy script the workflows call exists and is valid bash", () => {
+  const called = new Set();
+  for (const f of files) for (const m of read(f).matchAll(/deploy\/[a-z-]+\.sh/g)) called.add(m[0]);
+  assert.ok(called.size >= 5);
+  for (const script of [...called, ...findFiles(join(repoRoot, "deploy"), [".sh"]).map(rel)]) {
+    execFileSync("bash", ["-n", join(repoRoot, script)]);
+  }
+});
+
+test("build-images.sh uses Quarkus' container-image build and push for the service modules", () => {
+  const s = read(join(repoRoot, "deploy/build-images.sh"));
+  assert.match(s, /-Dquarkus\.container-image\.build=true/);
+  assert.match(s, /-Dquarkus\.container-image\.push=true/);
+  assert.match(s, /ingest-bridge archive-sink analytics-loader alert-sink cli/);
+});
