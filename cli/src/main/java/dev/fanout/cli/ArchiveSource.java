@@ -3,9 +3,9 @@ package dev.fanout.cli;
 import dev.fanout.store.ArchiveConfig;
 import dev.fanout.store.FilesystemObjectStore;
 import dev.fanout.store.ObjectStore;
-import dev.fanout.store.ObjectStoreBeans;
 import dev.fanout.store.S3ObjectStore;
 import dev.fanout.store.S3Settings;
+import io.smallrye.config.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -65,16 +65,20 @@ public record ArchiveSource(ObjectStore store, String prefix, boolean s3) implem
 
     static S3Settings settings(ArchiveConfig archive, String bucket) {
         ArchiveConfig.S3 s3 = archive.s3();
+        String b = bucket != null ? bucket : s3.bucket().map(String::strip).orElse("");
+        // Secrets are read through Optional<Secret>; a missing key can surface as a Secret holding null.
+        String keyId = s3.accessKeyId().map(Secret::get).map(String::strip).orElse("");
+        String secret = s3.secretAccessKey().map(Secret::get).map(String::strip).orElse("");
         String missing = s3.endpoint().isEmpty() ? "fanout.archive.s3.endpoint"
-                : bucket == null && s3.bucket().isEmpty() ? "fanout.archive.s3.bucket"
-                : s3.accessKeyId().isEmpty() ? "fanout.archive.s3.access-key-id"
-                : s3.secretAccessKey().isEmpty() ? "fanout.archive.s3.secret-access-key" : null;
+                : b.isEmpty() ? "fanout.archive.s3.bucket"
+                : keyId.isEmpty() ? "fanout.archive.s3.access-key-id"
+                : secret.isEmpty() ? "fanout.archive.s3.secret-access-key" : null;
         if (missing != null) {
             throw new UsageException("reading the archive from S3/R2 needs " + missing + " (env "
                     + CliConfig.envName(missing) + "); the same keys as archive-sink, see docs/configuration.md");
         }
-        S3Settings settings = ObjectStoreBeans.s3Settings(s3);
-        return bucket == null ? settings : settings.withBucket(bucket);
+        return new S3Settings(s3.endpoint().get(), b, s3.region(), keyId, secret, s3.pathStyle(), s3.connectTimeout(),
+                s3.socketTimeout(), s3.apiCallAttemptTimeout(), s3.apiCallTimeout(), s3.maxAttempts(), s3.maxConnections());
     }
 
     private static ArchiveSource s3(S3Settings settings, String prefix) {

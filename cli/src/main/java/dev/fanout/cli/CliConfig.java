@@ -40,6 +40,8 @@ public final class CliConfig {
                     .withSources(new SysPropConfigSource())
                     .withSources(new EnvConfigSource(env, EnvConfigSource.ORDINAL))
                     .withSources(new PropertiesConfigSource(overrides, "fanout command-line options", OVERRIDE_ORDINAL))
+                    // "5s"/"100ms" as the services accept them (Quarkus' converter; plain SmallRye wants ISO-8601).
+                    .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                     .withMapping(ArchiveConfig.class)
                     .withMapping(PubSubConfig.class)
                     .build();

@@ -351,7 +351,7 @@ public final class ReplayCommand implements Callable<Integer> {
         return new FileCheckpoint(Path.of(c));
     }
 
-    static String generatedRunId() {
+    public static String generatedRunId() {
         return "replay-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
     }
