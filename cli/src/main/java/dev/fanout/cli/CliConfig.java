@@ -22,6 +22,19 @@ public final class CliConfig {
     /** Above system properties (400) and environment variables (300). */
     static final int OVERRIDE_ORDINAL = 500;
 
+    /** Below every other source: the CLI's own defaults for library keys, still overridable by env. */
+    static final int CLI_DEFAULTS_ORDINAL = 50;
+
+    /**
+     * A replay job is not an HTTP request with a deadline: give each publish far longer than the
+     * bridge's 10 s before it counts as failed (a failed publish is published again, a duplicate).
+     */
+    static final Map<String, String> CLI_DEFAULTS = Map.of(
+            "fanout.pubsub.retry.total-timeout", "120s",
+            "fanout.pubsub.retry.rpc-timeout", "30s",
+            "fanout.pubsub.retry.max-attempts", "5",
+            "fanout.pubsub.shutdown-timeout", "30s");
+
     private final SmallRyeConfig config;
 
     private CliConfig(SmallRyeConfig config) {
@@ -40,6 +53,7 @@ public final class CliConfig {
                     .withSources(new SysPropConfigSource())
                     .withSources(new EnvConfigSource(env, EnvConfigSource.ORDINAL))
                     .withSources(new PropertiesConfigSource(overrides, "fanout command-line options", OVERRIDE_ORDINAL))
+                    .withSources(new PropertiesConfigSource(CLI_DEFAULTS, "fanout CLI defaults", CLI_DEFAULTS_ORDINAL))
                     // "5s"/"100ms" as the services accept them (Quarkus' converter; plain SmallRye wants ISO-8601).
                     .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                     .withMapping(ArchiveConfig.class)
