@@ -125,7 +125,7 @@ public final class SendCommand implements Callable<Integer> {
 
         private final InputStream in;
         private final int max;
-        private byte[] carry = new byte[0];
+        private byte[] carry;
         private boolean eof;
 
         Batcher(InputStream in, int max) {
@@ -137,8 +137,13 @@ public final class SendCommand implements Callable<Integer> {
             ByteArrayOutputStream body = new ByteArrayOutputStream(Math.min(max, 1 << 20));
             int lines = 0;
             ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
-            line.write(carry);
-            carry = new byte[0];
+            if (carry != null) {
+                // The line that did not fit the previous body opens this one.
+                body.write(carry);
+                body.write('\n');
+                lines++;
+                carry = null;
+            }
             while (true) {
                 int c = eof ? -1 : in.read();
                 if (c == -1) {
