@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 public record ArchiveSource(ObjectStore store, String prefix, boolean s3) implements AutoCloseable {
 
     public String describe() {
-        return (s3 ? store.describe() + "/" + prefix : store.describe() + "/" + prefix);
+        return store.describe() + "/" + prefix;
     }
 
     /** Key prefix of an hour partition, e.g. {@code events/dt=2026-11-23/hr=07/}. */

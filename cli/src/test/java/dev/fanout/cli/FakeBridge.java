@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -148,11 +147,5 @@ public final class FakeBridge implements AutoCloseable {
     public void close() {
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
-    }
-
-    public static <T> List<T> sorted(List<T> l, java.util.Comparator<T> c) {
-        List<T> s = new ArrayList<>(l);
-        Collections.sort(s, c);
-        return s;
     }
 }
