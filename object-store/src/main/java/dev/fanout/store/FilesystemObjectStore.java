@@ -152,10 +152,14 @@ public final class FilesystemObjectStore implements ObjectStore {
 
     @Override
     public List<String> list(String prefix) throws IOException {
-        if (!Files.isDirectory(root)) {
+        // Walk only below the deepest directory the prefix names: the replay CLI lists one hour
+        // partition at a time, and walking the whole archive per hour would be quadratic.
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash <= 0 ? root : root.resolve(prefix.substring(0, slash)).normalize();
+        if (!start.startsWith(root) || !Files.isDirectory(start)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.walk(root)) {
+        try (Stream<Path> files = Files.walk(start)) {
             return files.filter(Files::isRegularFile)
                     .map(p -> root.relativize(p))
                     .filter(rel -> {

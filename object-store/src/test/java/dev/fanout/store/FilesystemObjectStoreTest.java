@@ -54,6 +54,10 @@ class FilesystemObjectStoreTest {
 
         assertThat(store.list("")).containsExactly("a/x.bin", "a/y.bin", "b/z.bin");
         assertThat(store.list("a/")).containsExactly("a/x.bin", "a/y.bin");
+        assertThat(store.list("a/y")).containsExactly("a/y.bin");
+        assertThat(store.list("a")).containsExactly("a/x.bin", "a/y.bin");
+        assertThat(store.list("missing/dir/")).isEmpty();
+        assertThat(store.list("../")).isEmpty();
         try (Stream<Path> all = Files.walk(dir)) {
             assertThat(all.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }

@@ -1,0 +1,143 @@
+package dev.fanout.cli.replay;
+
+import dev.fanout.events.Envelope;
+import dev.fanout.events.EnvelopeCodec;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads an archive object (gzip of NDJSON envelopes) keeping whatever can be kept: a bad line is
+ * counted and skipped, a truncated or damaged gzip stream yields the complete lines before the
+ * damage. Nothing here throws for bad content; {@link Decoded#problem()} says what was wrong.
+ */
+public final class ObjectDecoder {
+    private ObjectDecoder() {}
+
+    /**
+     * Bound on one object's decompressed size. The archive writer's objects are at most a batch
+     * (64 MiB of NDJSON in the services); anything far larger is not ours or is a gzip bomb.
+     */
+    public static final long MAX_DECOMPRESSED_BYTES = 1L << 30;
+
+    /** How many bad line numbers are kept for the report. */
+    static final int MAX_REPORTED_LINES = 10;
+
+    /**
+     * @param lines      the envelopes that decoded, in file order
+     * @param badLines   lines that are not a valid envelope (or cut off by damage)
+     * @param firstBad   1-based numbers of the first bad lines
+     * @param problem    what was wrong (gzip damage, first bad line's error), or null if nothing
+     * @param inflated   decompressed bytes
+     */
+    public record Decoded(List<Line> lines, int badLines, List<Integer> firstBad, String problem, long inflated) {
+        public boolean corrupt() {
+            return problem != null;
+        }
+    }
+
+    public static Decoded decode(byte[] gz) {
+        Inflated in = inflate(gz);
+        byte[] data = in.data;
+        int size = in.size;
+        List<Line> lines = new ArrayList<>(Math.max(16, size / 500));
+        List<Integer> bad = new ArrayList<>();
+        int badCount = 0;
+        String problem = in.error == null ? null : "damaged gzip after " + size + " bytes: " + in.error;
+        int lineNo = 0;
+        int start = 0;
+        while (start < size) {
+            int nl = indexOf(data, start, size);
+            lineNo++;
+            if (nl < 0) {
+                // A last line without its newline: complete only if the stream ended cleanly.
+                if (in.error != null) {
+                    badCount++;
+                    if (bad.size() < MAX_REPORTED_LINES) {
+                        bad.add(lineNo);
+                    }
+                    break;
+                }
+                nl = size;
+            }
+            int end = nl;
+            if (end > start && data[end - 1] == '\r') {
+                end--;
+            }
+            if (!blank(data, start, end)) {
+                try {
+                    List<Envelope> parsed = EnvelopeCodec.readNdjson(data, start, end - start);
+                    if (parsed.size() != 1) {
+                        throw new IOException("expected one envelope on the line, found " + parsed.size());
+                    }
+                    lines.add(new Line(parsed.get(0), data, start, end - start));
+                } catch (IOException | RuntimeException e) {
+                    badCount++;
+                    if (bad.size() < MAX_REPORTED_LINES) {
+                        bad.add(lineNo);
+                    }
+                    if (problem == null) {
+                        problem = "line " + lineNo + " is not an envelope: " + oneLine(e.getMessage());
+                    }
+                }
+            }
+            start = nl + 1;
+        }
+        if (problem == null && badCount > 0) {
+            problem = badCount + " bad lines";
+        }
+        return new Decoded(lines, badCount, List.copyOf(bad), problem, size);
+    }
+
+    private record Inflated(byte[] data, int size, String error) {}
+
+    private static Inflated inflate(byte[] gz) {
+        byte[] buf = new byte[Math.max(64 * 1024, Math.min(gz.length * 8, 64 * 1024 * 1024))];
+        int size = 0;
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 64 * 1024)) {
+            while (true) {
+                if (size == buf.length) {
+                    if (buf.length >= MAX_DECOMPRESSED_BYTES) {
+                        return new Inflated(buf, size, "larger than " + MAX_DECOMPRESSED_BYTES + " bytes decompressed");
+                    }
+                    buf = java.util.Arrays.copyOf(buf, (int) Math.min(MAX_DECOMPRESSED_BYTES, buf.length * 2L));
+                }
+                int n = in.read(buf, size, buf.length - size);
+                if (n < 0) {
+                    return new Inflated(buf, size, null);
+                }
+                size += n;
+            }
+        } catch (IOException e) {
+            return new Inflated(buf, size, oneLine(e.toString()));
+        }
+    }
+
+    private static int indexOf(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean blank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != ' ' && b[i] != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.replaceAll("\\s+", " ").strip();
+        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.fanout.cli.targets;
+
+import dev.fanout.cli.replay.Line;
+import java.util.List;
+
+/** Where replayed events go. Implementations retry what is transient themselves. */
+public interface ReplayTarget extends AutoCloseable {
+
+    /**
+     * Sends the matched events of one source object and returns once the target confirmed them
+     * (or rejected some, see {@link SendOutcome}). Thread-safe: several objects are in flight.
+     *
+     * @throws TargetFatalException when the run must stop (credentials refused, retries exhausted)
+     */
+    SendOutcome send(String sourceKey, List<Line> events) throws Exception;
+
+    /** Kind and location for logs and the checkpoint, e.g. {@code url http://host:8080}; never credentials. */
+    String describe();
+
+    /** Checks what can be checked before any work (credentials present, endpoint answers). */
+    default void checkReady() throws Exception {}
+
+    @Override
+    default void close() throws Exception {}
+}

@@ -1,0 +1,120 @@
+package dev.fanout.cli.bench;
+
+import dev.fanout.archive.ArchiveSink;
+import dev.fanout.cli.FakeBridge;
+import dev.fanout.cli.FanoutCli;
+import dev.fanout.events.Envelope;
+import dev.fanout.store.ArchiveCodec;
+import dev.fanout.store.ArchiveLayout;
+import dev.fanout.store.FilesystemObjectStore;
+import dev.fanout.store.S3ClientFactory;
+import dev.fanout.store.S3ObjectStore;
+import dev.fanout.store.S3Settings;
+import dev.fanout.testsupport.events.TestEvents;
+import dev.fanout.testsupport.s3.S3ProxyProcess;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Replay throughput (bench/replay.sh runs it; numbers in docs/benchmarks.md): builds an archive
+ * of realistic events with the archive writer (gzip 6, 50,000-event objects as archive-sink
+ * writes at scale), then times {@code fanout replay} in-process: to stdout (discarded), to a
+ * loopback replay endpoint, and from s3proxy with 1/4/8 parallel GETs. Not a test: no asserts on time.
+ *
+ * <p>Args: events (default 1,000,000), work dir, s3proxy jar (optional: skip S3 without it).
+ */
+public final class ReplayMeasure {
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path work = Path.of(args.length > 1 ? args[1] : "target/replay-measure");
+        String s3jar = args.length > 2 ? args[2] : null;
+        Path archive = work.resolve("archive");
+        Instant t0 = Instant.parse("2026-11-23T00:00:00Z");
+        int hours = Math.max(1, events / 100_000);
+        if (!Files.isDirectory(archive.resolve("events"))) {
+            System.err.printf("writing %,d events over %d hours to %s…%n", events, hours, archive);
+            ArchiveSink sink = new ArchiveSink(new FilesystemObjectStore(archive), new ArchiveLayout("events", "quarantine"),
+                    new ArchiveCodec(ArchiveCodec.DEFAULT_GZIP_LEVEL));
+            int batch = 50_000;
+            for (int i = 0; i < events; i += batch) {
+                List<Envelope> b = TestEvents.batch(i, Math.min(batch, events - i), t0.plusMillis(i * (hours * 3_600_000L / events)),
+                        (long) batch * hours * 3_600_000L / events - 1);
+                sink.write(b);
+            }
+        }
+        String from = t0.toString();
+        String to = t0.plusSeconds(3600L * hours).toString();
+        Map<String, String> env = new HashMap<>(Map.of("FANOUT_DATA_DIR", work.resolve("data").toString()));
+
+        run("warm-up (stdout)", env, "replay", "--source", archive.toString(), "--from", from, "--to", to, "--to-stdout");
+        for (int p : new int[] {1, 2, 4}) {
+            run("local archive -> stdout, parallel " + p, env, "replay", "--source", archive.toString(), "--from", from, "--to", to,
+                    "--to-stdout", "--parallel", Integer.toString(p));
+        }
+        run("local archive -> stdout with --host and --where filters", env, "replay", "--source", archive.toString(),
+                "--from", from, "--to", to, "--to-stdout", "--host", "web-01", "--where", "/status>=500");
+        try (FakeBridge bridge = new FakeBridge()) {
+            env.put("FANOUT_REPLAY_TOKEN", bridge.replayToken);
+            run("local archive -> loopback /v1/envelopes (parallel 4; the fake parses every line)", env, "replay",
+                    "--source", archive.toString(), "--from", from, "--to", to, "--to-url", bridge.url().toString(),
+                    "--checkpoint", "none");
+            bridge.accepted.clear();
+        }
+        if (s3jar != null && Files.isRegularFile(Path.of(s3jar))) {
+            try (S3ProxyProcess s3 = S3ProxyProcess.start(Path.of(s3jar), Files.createTempDirectory("replay-s3"), true)) {
+                S3Settings settings = S3Settings.of(s3.endpoint(), "bench", s3.accessKeyId(), s3.secretAccessKey());
+                try (S3Client c = S3ClientFactory.create(settings); S3ObjectStore store = new S3ObjectStore(settings)) {
+                    c.createBucket(b -> b.bucket("bench"));
+                    FilesystemObjectStore fs = new FilesystemObjectStore(archive);
+                    long bytes = 0;
+                    List<String> keys = fs.list("events/");
+                    for (String k : keys) {
+                        byte[] body = fs.get(k).orElseThrow().body();
+                        bytes += body.length;
+                        store.putIfAbsent(k, body, Map.of(), "application/gzip", null);
+                    }
+                    System.err.printf("uploaded %d objects, %,d bytes to s3proxy%n", keys.size(), bytes);
+                }
+                env.put("FANOUT_ARCHIVE_S3_ENDPOINT", s3.endpoint().toString());
+                env.put("FANOUT_ARCHIVE_S3_ACCESS_KEY_ID", s3.accessKeyId());
+                env.put("FANOUT_ARCHIVE_S3_SECRET_ACCESS_KEY", s3.secretAccessKey());
+                for (int p : new int[] {1, 4, 8}) {
+                    run("s3proxy -> stdout, parallel GETs " + p, env, "replay", "--source", "s3://bench/events",
+                            "--from", from, "--to", to, "--to-stdout", "--parallel", Integer.toString(p));
+                }
+                run("s3proxy dry run (GET + decode only), parallel 8", env, "replay", "--source", "s3://bench/events",
+                        "--from", from, "--to", to, "--dry-run", "--parallel", "8");
+            }
+        }
+    }
+
+    private static void run(String label, Map<String, String> env, String... args) {
+        List<String> a = new ArrayList<>(List.of(args));
+        a.add("--progress");
+        a.add("none");
+        StringWriter err = new StringWriter();
+        long cpu0 = cpu();
+        long t = System.nanoTime();
+        int code = FanoutCli.commandLine(env, OutputStream.nullOutputStream(), new PrintWriter(err, true)).execute(a.toArray(String[]::new));
+        double secs = (System.nanoTime() - t) / 1e9;
+        double cpuSecs = (cpu() - cpu0) / 1e9;
+        String summary = err.toString().lines().filter(l -> l.contains(" complete:") || l.contains("INCOMPLETE") || l.contains("matched"))
+                .reduce((x, y) -> y).orElse(err.toString());
+        System.out.printf("%-75s exit %d  %.2f s wall  %.2f s CPU (process)%n    %s%n", label, code, secs, cpuSecs, summary);
+    }
+
+    private static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+}
