@@ -41,7 +41,7 @@ final class CursorFile {
     }
 
     static void write(Path dir, String subscription, Position p, boolean durable) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(24 + 12 * p.holes().length + 4);
+        ByteBuffer b = ByteBuffer.allocate(20 + 12 * p.holes().length + 4);
         b.putInt(MAGIC).putInt(VERSION).putLong(p.next()).putInt(p.holes().length);
         for (int i = 0; i < p.holes().length; i++) {
             b.putLong(p.holes()[i]).putInt(p.attempts()[i]);
@@ -68,7 +68,7 @@ final class CursorFile {
     /** The position in {@code file}, or null if the file is damaged. */
     static Position read(Path file) throws IOException {
         byte[] a = Files.readAllBytes(file);
-        if (a.length < 28) {
+        if (a.length < 24) {
             return null;
         }
         ByteBuffer b = ByteBuffer.wrap(a);
@@ -77,7 +77,7 @@ final class CursorFile {
         }
         long next = b.getLong();
         int n = b.getInt();
-        if (n < 0 || a.length != 24 + 12L * n + 4) {
+        if (n < 0 || a.length != 20 + 12L * n + 4) {
             return null;
         }
         CRC32C crc = new CRC32C();
