@@ -337,14 +337,16 @@ final class SegmentLog implements AutoCloseable {
      * Deletes sealed segments whose every record is below {@code lowWaterMark} (acked by every
      * subscription, durably). Returns the bytes freed.
      */
-    long deleteBelow(long lowWaterMark) {
+    synchronized long deleteBelow(long lowWaterMark) {
         long freed = 0;
         for (Segment s : segments.values()) {
             Segment next = after(s);
             if (next == null || next.base > lowWaterMark || s == active) {
                 break;
             }
-            segments.remove(s.base);
+            if (segments.remove(s.base) == null) {
+                continue;
+            }
             try {
                 s.channel.close();
                 Files.deleteIfExists(s.path);
