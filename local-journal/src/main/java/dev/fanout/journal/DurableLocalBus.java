@@ -110,7 +110,12 @@ public final class DurableLocalBus implements EventPublisher, AutoCloseable {
             s.restore(e.getValue());
             subs.add(s);
         }
-        this.timers = Executors.newSingleThreadScheduledExecutor(daemon("fanout-journal-timer"));
+        java.util.concurrent.ScheduledThreadPoolExecutor t = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                daemon("fanout-journal-timer"));
+        // Every delivery schedules an ack-deadline timer that is almost always cancelled by the ack;
+        // without this, cancelled timers pile up for a whole ack deadline.
+        t.setRemoveOnCancelPolicy(true);
+        this.timers = t;
         this.housekeeper = Executors.newSingleThreadScheduledExecutor(daemon("fanout-journal-housekeeper"));
         this.writer = new JournalWriter(log, options.fsyncPolicy(), options.fsyncInterval().toNanos(), counters,
                 new JournalWriter.Listener() {
@@ -128,6 +133,7 @@ public final class DurableLocalBus implements EventPublisher, AutoCloseable {
 
                     @Override
                     public void rolled() {
+                        reserved.addAndGet(Segment.FILE_HEADER);
                         requestHousekeeping();
                     }
                 });

@@ -61,9 +61,9 @@ final class RecordCodec {
         record.putInt(4, (int) crc.getValue());
     }
 
-    static boolean checksumMatches(int expected, byte[] body, int len) {
+    static boolean checksumMatches(int expected, byte[] body, int off, int len) {
         CRC32C crc = new CRC32C();
-        crc.update(body, 0, len);
+        crc.update(body, off, len);
         return (int) crc.getValue() == expected;
     }
 
@@ -71,8 +71,8 @@ final class RecordCodec {
     record Decoded(long seq, long publishMicros, Map<String, String> attributes, byte[] data) {}
 
     /** Decodes a body whose checksum was verified; throws IllegalArgumentException if its structure is broken. */
-    static Decoded decode(byte[] body, int len) {
-        ByteBuffer b = ByteBuffer.wrap(body, 0, len);
+    static Decoded decode(byte[] body, int off, int len) {
+        ByteBuffer b = ByteBuffer.wrap(body, off, len);
         try {
             long seq = b.getLong();
             long micros = b.getLong();

@@ -120,7 +120,7 @@ final class SegmentLog implements AutoCloseable {
                 while (bb.hasRemaining() && ch.read(bb, pos + RecordCodec.HEADER + bb.position()) >= 0) {
                     // read fully
                 }
-                if (!RecordCodec.checksumMatches(crc, body, len) || ByteBuffer.wrap(body).getLong() != seq) {
+                if (!RecordCodec.checksumMatches(crc, body, 0, len) || ByteBuffer.wrap(body).getLong() != seq) {
                     break;
                 }
                 pos += RecordCodec.HEADER + len;
@@ -311,13 +311,12 @@ final class SegmentLog implements AutoCloseable {
             return corrupt(s, off, expectedSeq, "short read");
         }
         byte[] all = b.array();
-        byte[] body = java.util.Arrays.copyOfRange(all, RecordCodec.HEADER, all.length);
-        if (!RecordCodec.checksumMatches(b.getInt(4), body, len)) {
+        if (!RecordCodec.checksumMatches(b.getInt(4), all, RecordCodec.HEADER, len)) {
             return corrupt(s, off, expectedSeq, "checksum mismatch");
         }
         RecordCodec.Decoded d;
         try {
-            d = RecordCodec.decode(body, len);
+            d = RecordCodec.decode(all, RecordCodec.HEADER, len);
         } catch (IllegalArgumentException e) {
             return corrupt(s, off, expectedSeq, e.getMessage());
         }
