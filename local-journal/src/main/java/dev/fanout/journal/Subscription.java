@@ -345,7 +345,14 @@ final class Subscription {
                         }
                         u = ready.pollFirst();
                         if (u == null && mayTakeNew()) {
-                            u = takeNew();
+                            try {
+                                u = takeNew();
+                            } catch (IOException e) {
+                                // A read error of the disk: keep the position and try again shortly.
+                                LOG.warnf(e, "journal: %s cannot read message %d; retrying in 1 s", name, next);
+                                changed.await(1, TimeUnit.SECONDS);
+                                continue;
+                            }
                             if (skippedCorrupt) {
                                 skippedCorrupt = false;
                                 continue;
@@ -377,8 +384,6 @@ final class Subscription {
             }
         } catch (InterruptedException e) {
             // stopped
-        } catch (IOException e) {
-            LOG.errorf(e, "journal: %s cannot read the journal; its dispatcher stops (restart to retry)", name);
         }
     }
 
