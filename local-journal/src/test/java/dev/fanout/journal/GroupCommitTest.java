@@ -59,6 +59,7 @@ class GroupCommitTest {
             assertThat(s.published()).isEqualTo(threads * perThread);
             assertThat(s.fsyncs()).as("fsyncs for %d publishes", s.published()).isLessThan(s.published());
             assertThat(s.writes()).isLessThan(s.published());
+            assertThat(s.fsyncs()).as("every write group is forced").isGreaterThanOrEqualTo(s.writes());
         }
         try (DurableLocalBus bus = DurableLocalBus.open(o)) {
             Set<String> got = new HashSet<>();
@@ -70,6 +71,20 @@ class GroupCommitTest {
             });
             assertThat(bus.awaitAllAcked(Duration.ofSeconds(30))).isTrue();
             assertThat(got).isEqualTo(confirmed);
+        }
+    }
+
+    @Test
+    void underTheDefaultPolicyAPublishCompletesOnlyAfterItsFsync() throws Exception {
+        try (DurableLocalBus bus = DurableLocalBus.open(JournalOptions.defaults(dir))) {
+            bus.subscribe("archive", new Journals.Collector());
+            long before = bus.stats().fsyncs();
+            for (int i = 0; i < 20; i++) {
+                bus.publish(message("s" + i, 100)).get(10, TimeUnit.SECONDS);
+                long now = bus.stats().fsyncs();
+                assertThat(now).as("fsyncs after publish %d", i).isGreaterThan(before);
+                before = now;
+            }
         }
     }
 
