@@ -124,4 +124,37 @@ class TornTailTest {
         Files.write(seg, new byte[] {0x7f, 0, 0, 0, 9, 9, 9, 9, 1, 2, 3}, StandardOpenOption.APPEND);
         assertThat(deliveredAfterReopen(10)).containsExactlyElementsOf(ids(10));
     }
+
+    @Test
+    void aCorruptRecordInASealedSegmentIsCountedLoggedAndSkippedNotAFailedStart() throws Exception {
+        try (DurableLocalBus bus = DurableLocalBus.open(Journals.small(dir))) {
+            bus.subscribe("archive", new Journals.Collector());
+            for (int i = 0; i < 20; i++) {
+                bus.publish(message("b" + i, 900)).get();
+            }
+        }
+        Path first = Journals.segments(dir).get(0);
+        try (RandomAccessFile f = new RandomAccessFile(first.toFile(), "rw")) {
+            f.seek(Segment.FILE_HEADER + 1500); // inside the second record's data
+            f.write(new byte[] {0x55, 0x55, 0x55});
+        }
+        Logger.getLogger(SegmentLog.class.getName()).removeHandler(capture);
+        try (DurableLocalBus bus = DurableLocalBus.open(Journals.small(dir))) {
+            assertThat(bus.stats().tornTails()).isZero();
+            Journals.Collector c = new Journals.Collector();
+            bus.subscribe("archive", c);
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 19; i++) {
+                JournalDelivery d = c.take();
+                got.add(id(d.message().data()));
+                d.ack();
+            }
+            assertThat(c.poll(Duration.ofMillis(200))).isNull();
+            List<String> expected = new ArrayList<>(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "b" + i).toList());
+            expected.remove("b1");
+            assertThat(got).containsExactlyElementsOf(expected);
+            assertThat(bus.stats().corruptRecords()).isEqualTo(1);
+            assertThat(bus.awaitAllAcked(Duration.ofSeconds(5))).isTrue();
+        }
+    }
 }
