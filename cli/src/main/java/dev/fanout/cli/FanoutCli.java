@@ -1,5 +1,7 @@
 package dev.fanout.cli;
 
+import dev.fanout.cli.cost.CostCommand;
+
 import dev.fanout.cli.deadletter.DeadLettersCommand;
 import dev.fanout.cli.query.QueryCommand;
 import dev.fanout.cli.replay.ReplayCommand;
@@ -27,6 +29,7 @@ import picocli.CommandLine.Command;
                 SendCommand.class,
                 QueryCommand.class,
                 DeadLettersCommand.class,
+                CostCommand.class,
                 CommandLine.HelpCommand.class,
         },
         footerHeading = "%nExamples:%n",
@@ -36,6 +39,7 @@ import picocli.CommandLine.Command;
                 "  fanout send --url http://localhost:8080 events.ndjson",
                 "  fanout query \"SELECT host, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC\"",
                 "  fanout dead-letters list",
+                "  fanout cost --events-per-day 1000000 --event-bytes 500",
                 "",
                 "Exit codes: 0 everything done, 1 something could not be read or sent (see the summary),",
                 "2 bad arguments or configuration (nothing done), 3 stopped early (target refused, retries exhausted).",
