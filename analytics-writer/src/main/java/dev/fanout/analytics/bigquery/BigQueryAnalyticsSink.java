@@ -74,7 +74,7 @@ public final class BigQueryAnalyticsSink implements AnalyticsSink {
                 .setEnableConnectionPool(c.connectionPool())
                 .setRetrySettings(BigQueryClients.appendRetries(c.retry()))
                 .setMaxRetryDuration(c.retry().maxDuration())
-                .setTraceId("fanout-analytics");
+                .setTraceId("fanout:analytics");
         c.location().ifPresent(b::setLocation);
         return b.build();
     }

@@ -206,7 +206,12 @@ final class BigQueryTableAppender implements AutoCloseable {
     private StreamWriter writer() throws Exception {
         if (writer == null || writer.isClosed()) {
             discardWriter();
-            writer = factory.create();
+            try {
+                writer = factory.create();
+            } catch (Exception e) {
+                // Not a verdict on the rows (credentials, network, configuration): stall, never dead-letter.
+                throw new java.io.IOException("cannot open the Write API writer for " + table + ": " + describe(e), e);
+            }
         }
         return writer;
     }
