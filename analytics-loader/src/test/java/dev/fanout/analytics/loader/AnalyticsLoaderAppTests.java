@@ -1,0 +1,118 @@
+package dev.fanout.analytics.loader;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.fanout.analytics.AnalyticsSink;
+import dev.fanout.analytics.bigquery.BigQueryAnalyticsSink;
+import dev.fanout.analytics.schema.AnalyticsSchema;
+import dev.fanout.events.Attributes;
+import dev.fanout.events.BusMessage;
+import dev.fanout.events.Envelope;
+import dev.fanout.events.MessageEncoder;
+import dev.fanout.events.MessageEncoderOptions;
+import dev.fanout.events.port.EventSink;
+import dev.fanout.testsupport.events.TestEvents;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged wiring: consumer runtime (push mode, OIDC off in the test profile) → the analytics
+ * sink → the Storage Write API fake. A push is answered 2xx only once its events are in both tables.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = BigQueryResource.class, restrictToAnnotatedClass = true)
+class AnalyticsLoaderAppTests {
+
+    private static final MessageEncoder PACKED = new MessageEncoder(MessageEncoderOptions.defaults());
+
+    @Inject
+    Instance<EventSink> sinks;
+
+    @BeforeEach
+    void reset() {
+        BigQueryResource.fake.reset();
+        BigQueryResource.fake.faults().clear();
+    }
+
+    static String pushBody(String messageId, BusMessage m, Map<String, String> extraAttributes) {
+        Map<String, String> attributes = new java.util.HashMap<>(m.attributes());
+        attributes.putAll(extraAttributes);
+        String attrs = attributes.entrySet().stream().map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
+                .collect(Collectors.joining(",", "{", "}"));
+        return "{\"message\":{\"data\":\"" + Base64.getEncoder().encodeToString(m.data()) + "\",\"attributes\":" + attrs
+                + ",\"messageId\":\"" + messageId + "\",\"publishTime\":\"2026-11-23T10:00:00.123Z\"},"
+                + "\"subscription\":\"projects/p/subscriptions/analytics-push\"}";
+    }
+
+    private static List<Object> ids(String table) {
+        return BigQueryResource.fake.rows(table).stream().map(r -> r.get("id")).toList();
+    }
+
+    @Test
+    void theAppsOnlyEventSinkIsTheBigQueryAnalyticsSink() {
+        assertThat(sinks.stream().toList()).singleElement()
+                .satisfies(s -> assertThat(io.quarkus.arc.ClientProxy.unwrap(s)).isInstanceOf(BigQueryAnalyticsSink.class))
+                .extracting(EventSink::name).isEqualTo(AnalyticsSink.NAME);
+    }
+
+    @Test
+    void aPushIsAckedOnlyWithItsEventsInBothTables() {
+        List<Envelope> events = TestEvents.batch(5_000_000, 40, Instant.now().minus(10, ChronoUnit.MINUTES), 60_000L);
+        List<BusMessage> messages = PACKED.encode(events, null);
+        assertThat(messages).hasSize(1);
+
+        given().contentType("application/json").body(pushBody("push-1", messages.get(0), Map.of(Attributes.REPLAY, "run-7")))
+                .when().post("/v1/push/analytics").then().statusCode(204);
+
+        List<String> expected = events.stream().map(Envelope::id).toList();
+        assertThat(ids(AnalyticsSchema.EVENTS_RAW)).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(ids(AnalyticsSchema.EVENTS)).containsExactlyInAnyOrderElementsOf(expected);
+        Map<String, Object> row = BigQueryResource.fake.rows(AnalyticsSchema.EVENTS_RAW).get(0);
+        assertThat(row).containsEntry("message_id", "push-1").containsEntry("replay", "run-7")
+                .containsEntry("published_at", Instant.parse("2026-11-23T10:00:00.123Z"));
+    }
+
+    @Test
+    void whileTheWriteApiIsUnavailableThePushIsNotAcked() {
+        List<Envelope> events = TestEvents.batch(6_000_000, 5, Instant.now().minus(1, ChronoUnit.MINUTES), 1_000L);
+        BusMessage m = PACKED.encode(events, null).get(0);
+        BigQueryResource.fake.faults().failFor(io.grpc.Status.Code.PERMISSION_DENIED, java.time.Duration.ofSeconds(60));
+
+        given().contentType("application/json").body(pushBody("push-unavail", m, Map.of()))
+                .when().post("/v1/push/analytics").then().statusCode(503);
+
+        assertThat(BigQueryResource.fake.rows(AnalyticsSchema.EVENTS_RAW)).isEmpty();
+        BigQueryResource.fake.faults().clear();
+        // Pub/Sub redelivers: now it goes through.
+        given().contentType("application/json").body(pushBody("push-unavail", m, Map.of()))
+                .when().post("/v1/push/analytics").then().statusCode(204);
+        assertThat(ids(AnalyticsSchema.EVENTS)).hasSize(5);
+    }
+
+    @Test
+    void readinessChecksTheLiveSchemaAndReportsTheDdl() {
+        given().when().get("/q/health/ready").then().statusCode(200).body(containsString("analytics"));
+        BigQueryResource.stubTable(AnalyticsSchema.TYPED, "severity");
+        try {
+            given().when().get("/q/health/ready").then().statusCode(503)
+                    .body("checks[0].data.analytics", containsString("events.severity is missing"))
+                    .body("checks[0].data.analytics", containsString("DROP TABLE `loader-test.analytics.events`"));
+        } finally {
+            BigQueryResource.stubTable(AnalyticsSchema.TYPED, null);
+        }
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+}
