@@ -102,6 +102,59 @@ class AnalyticsLoaderAppTests {
         assertThat(ids(AnalyticsSchema.EVENTS)).hasSize(5);
     }
 
+    /** A push subscription of the Pub/Sub fake pointed at this app (OIDC is off in the test profile). */
+    private static dev.fanout.testsupport.pubsub.PubSubFake pushFake(String subscription) {
+        dev.fanout.testsupport.pubsub.PubSubFake ps = dev.fanout.testsupport.pubsub.PubSubFake.start()
+                .pushBackoff(java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(200));
+        ps.createPushSubscription(BigQueryResource.PROJECT, subscription, "claude-events",
+                java.net.URI.create("http://127.0.0.1:" + io.restassured.RestAssured.port + "/v1/push/analytics"), null, 30);
+        return ps;
+    }
+
+    private static com.google.pubsub.v1.PubsubMessage pubsub(BusMessage m) {
+        return com.google.pubsub.v1.PubsubMessage.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(m.data()))
+                .putAllAttributes(m.attributes()).build();
+    }
+
+    @Test
+    void messagesPushedByPubSubAreWrittenAndAckedEveryIdOnce() throws Exception {
+        try (dev.fanout.testsupport.pubsub.PubSubFake ps = pushFake("analytics-push")) {
+            List<String> expected = new java.util.ArrayList<>();
+            List<com.google.pubsub.v1.PubsubMessage> messages = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                List<Envelope> events = TestEvents.batch(8_000_000 + i * 1000, 100, Instant.now().minus(5, ChronoUnit.MINUTES), 60_000L);
+                events.forEach(e -> expected.add(e.id()));
+                PACKED.encode(events, null).forEach(m -> messages.add(pubsub(m)));
+            }
+            ps.publish("projects/" + BigQueryResource.PROJECT + "/topics/claude-events", messages);
+
+            assertThat(ps.awaitAcked("analytics-push", messages.size(), java.time.Duration.ofSeconds(30))).isEqualTo(messages.size());
+            assertThat(ids(AnalyticsSchema.EVENTS_RAW)).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(ids(AnalyticsSchema.EVENTS)).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    /**
+     * One row the server refuses: that event goes to the runtime's dead-letter store, the others
+     * are written, and the message is acked. Needs the runtime to honour per-record outcomes: the
+     * interim runtime on main nacks the whole batch when any record is not delivered, so Pub/Sub
+     * would redeliver it forever.
+     */
+    @org.junit.jupiter.api.Disabled("needs runtime v2 per-record outcomes (the interim runtime nacks the whole batch)")
+    @Test
+    void aRowTheServerRefusesIsDeadLetteredAndTheRestIsWrittenAndAcked() throws Exception {
+        List<Envelope> events = TestEvents.batch(9_000_000, 5, Instant.now().minus(5, ChronoUnit.MINUTES), 10_000L);
+        String bad = events.get(2).id();
+        BigQueryResource.fake.faults().rejectRows(r -> bad.equals(r.get("id")) && r.containsKey("payload"), "fake: refused row");
+        try (dev.fanout.testsupport.pubsub.PubSubFake ps = pushFake("analytics-push-bad")) {
+            ps.publish("projects/" + BigQueryResource.PROJECT + "/topics/claude-events", List.of(pubsub(PACKED.encode(events, null).get(0))));
+
+            assertThat(ps.awaitAcked("analytics-push-bad", 1, java.time.Duration.ofSeconds(30))).isEqualTo(1);
+            assertThat(ids(AnalyticsSchema.EVENTS_RAW)).hasSize(4).doesNotContain(bad);
+            assertThat(ids(AnalyticsSchema.EVENTS)).hasSize(5);
+        }
+    }
+
     @Test
     void readinessChecksTheLiveSchemaAndReportsTheDdl() {
         given().when().get("/q/health/ready").then().statusCode(200).body(containsString("analytics"));
