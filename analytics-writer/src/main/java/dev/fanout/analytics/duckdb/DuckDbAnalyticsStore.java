@@ -37,7 +37,10 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DuckDbAnalyticsStore.class);
 
     private final Path path;
+    /** Opened the database; only ever duplicated (a JDBC connection is not for two threads at once). */
     private final DuckDBConnection connection;
+    /** The sink writer's own connection. */
+    private DuckDBConnection writer;
 
     private DuckDbAnalyticsStore(Path path, DuckDBConnection connection) {
         this.path = path;
@@ -73,6 +76,7 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
         DuckDbAnalyticsStore store = new DuckDbAnalyticsStore(abs, c.unwrap(DuckDBConnection.class));
         try {
             store.migrate();
+            store.writer = store.connection.duplicate();
         } catch (SQLException | RuntimeException e) {
             store.close();
             throw e;
@@ -102,6 +106,7 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
                         + String.join("; ", AnalyticsSchema.TABLES.stream().map(SqlDdl::duckDbCreateTable).toList()));
             }
             s.execute(SqlDdl.duckDbCreateDedupView());
+            s.execute(SqlDdl.DUCKDB_JSON_EXTRACT_SCALAR);
         }
     }
 
@@ -131,7 +136,7 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
 
     /** The writer's connection (one thread at a time: the sink's writer). */
     DuckDBConnection writeConnection() {
-        return connection;
+        return writer;
     }
 
     /**
@@ -139,7 +144,10 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
      * fails. The caller closes it.
      */
     public DuckDBConnection readOnlyConnection() throws SQLException {
-        DuckDBConnection c = connection.duplicate();
+        DuckDBConnection c;
+        synchronized (connection) {
+            c = connection.duplicate();
+        }
         try (Statement s = c.createStatement()) {
             s.execute("BEGIN TRANSACTION READ ONLY");
         } catch (SQLException e) {
@@ -156,6 +164,9 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         synchronized (this) {
+            if (writer != null && !writer.isClosed()) {
+                writer.close();
+            }
             if (!connection.isClosed()) {
                 // A checkpoint folds the WAL into the file, so the next opener (or the DuckDB CLI) starts fast.
                 try (Statement s = connection.createStatement()) {

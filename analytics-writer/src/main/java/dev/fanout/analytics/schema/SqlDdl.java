@@ -12,6 +12,14 @@ public final class SqlDdl {
 
     private SqlDdl() {}
 
+    /**
+     * BigQuery's {@code JSON_EXTRACT_SCALAR(json, path)} (a scalar as STRING, unquoted) for DuckDB,
+     * whose own {@code JSON_VALUE} returns JSON ({@code "main"} with its quotes). Kept in the file,
+     * so any DuckDB client opening it runs the docs' queries unchanged.
+     */
+    public static final String DUCKDB_JSON_EXTRACT_SCALAR =
+            "CREATE OR REPLACE MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)";
+
     /** DuckDB: {@code CREATE TABLE IF NOT EXISTS} for the table (no partitions; expiry is a delete). */
     public static String duckDbCreateTable(TableDef t) {
         StringJoiner cols = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + duckDbIdent(t.name()) + " (\n  ", "\n)");
