@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end benchmark of the local pipeline (ingest -> in-process bus -> archive files), loopback only.
+# End-to-end benchmark of the local pipeline (ingest -> in-process bus -> archive files + analytics
+# DuckDB file), loopback only.
 #
 # For each encoding (plain, gzip) it starts the packaged local pipeline afresh with an empty data
 # directory, drives POST /v1/events with wrk (~1 MB NDJSON bodies of ~500-byte Cribl-like events, the
@@ -166,6 +167,15 @@ scenario() {
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s | %s | %s -> %s |\n' \
     "$label" "$evs" "$mbs" "$e2e_evs" "$per_cpu" "$cores" "$busy" "$batch" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
     "$acc_total" "$lines" "$uniq" "$lost" "$ratio" "$rss" "$status" "$la_start" "$la_end" >> "$OUT/rows.md"
+  # --- analytics (local-pipeline's second sink): every accepted event must be a row of events_raw, once.
+  local db="$WORK/data/analytics.duckdb" duck
+  duck="$(ls "$HOME"/.m2/repository/org/duckdb/duckdb_jdbc/*/duckdb_jdbc-*.jar 2>/dev/null | tail -1)"
+  if [ -f "$db" ] && [ -n "$duck" ]; then
+    local counts; counts="$(java -cp "$duck" "$ROOT/bench/DuckDbCount.java" "$db")"
+    echo "| $label | $acc_total | $counts |" >> "$OUT/analytics.md"
+    case "$counts" in *"events_raw=$acc_total "*"ids=$acc_total "*) ;; *) echo "WARNING $label analytics: accepted $acc_total, $counts" >&2 ;; esac
+  fi
+  # --- end analytics
   echo "$label: ${evs} events/s (${mbs} MB/s) ingest, ${e2e_evs} events/s end to end (${per_cpu} per CPU-s, ${cores} cores); accepted $acc_total, archived $lines ($uniq unique ids), compression ${ratio}x, peak RSS ${rss} MB" >&2
   rm -rf "$WORK"; WORK=""
 }
@@ -174,7 +184,7 @@ main() {
   need_deb wrk
   build_if_missing
   mkdir -p "$OUT"
-  : > "$OUT/rows.md"; : > "$OUT/wrk.txt"
+  : > "$OUT/rows.md"; : > "$OUT/wrk.txt"; : > "$OUT/analytics.md"
   make_bodies
   make_variants
   scenario plain 0
@@ -191,6 +201,10 @@ main() {
     echo "| body | ingest events/s | MB/s | e2e events/s | e2e events/CPU-s | cores used | writer busy | events/batch | p50 ms | p99 ms | 200/503/other | accepted | archived lines | unique ids | lost | ratio | peak RSS MB | exit | load avg start -> end |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     cat "$OUT/rows.md"
+    if [ -s "$OUT/analytics.md" ]; then
+      echo; echo "analytics sink (DuckDB) after SIGTERM: rows per table, distinct ids in events_raw, file size"; echo
+      echo "| body | accepted | analytics rows |"; echo "|---|---|---|"; cat "$OUT/analytics.md"
+    fi
   } | tee "$OUT/results.md"
 }
 

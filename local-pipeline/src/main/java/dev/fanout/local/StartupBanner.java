@@ -108,6 +108,16 @@ public class StartupBanner {
                     .append(archiveConfig.s3().endpoint().map(Object::toString).orElse("<endpoint>"))
                     .append(" | zcat | head\n");
         }
+        // --- analytics (analytics-writer)
+        if ("duckdb".equals(config.getOptionalValue("fanout.analytics.backend", String.class).orElse(null))) {
+            Path db = Path.of(config.getValue("fanout.analytics.duckdb.path", String.class)).toAbsolutePath().normalize();
+            b.append("  analytics ").append(db).append("  (DuckDB: events_raw, events, events_dedup; docs/analytics.md)\n");
+            if (config.getOptionalValue("fanout.analytics.query.enabled", Boolean.class).orElse(false)) {
+                b.append("  query    curl -sS -X POST http://").append(shownHost).append(':').append(shownPort).append("/v1/query")
+                        .append(authHeader).append(" \\\n      --data-binary 'SELECT sourcetype, COUNT(*) AS n FROM analytics.events GROUP BY sourcetype'\n");
+            }
+        }
+        // --- end analytics
         b.append("  health   http://").append(shownHost).append(':').append(shownPort).append("/q/health\n");
         b.append("  stop     Ctrl-C / SIGTERM: ingest answers 503, everything accepted is archived, then exit\n");
         return b.toString();

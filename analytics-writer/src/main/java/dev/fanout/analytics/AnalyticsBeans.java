@@ -1,0 +1,65 @@
+package dev.fanout.analytics;
+
+import dev.fanout.analytics.bigquery.BigQueryAnalyticsSink;
+import dev.fanout.analytics.bigquery.BigQueryClients;
+import dev.fanout.analytics.duckdb.DuckDbAnalyticsSink;
+import dev.fanout.analytics.duckdb.DuckDbAnalyticsStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.jboss.logging.Logger;
+
+/**
+ * CDI wiring of the analytics {@link AnalyticsSink} (the app's {@code EventSink} named
+ * {@value AnalyticsSink#NAME}) for the configured backend. analytics-loader and local-pipeline use
+ * this same bean. On BigQuery the live table schemas are checked before the sink is handed out,
+ * so a wrong table stops the start with the DDL to run ({@code schema-check.fail-startup}).
+ */
+@ApplicationScoped
+public class AnalyticsBeans {
+
+    private static final Logger LOG = Logger.getLogger(AnalyticsBeans.class);
+
+    @Produces
+    @ApplicationScoped
+    AnalyticsSink analyticsSink(AnalyticsConfig config, Instance<DuckDbAnalyticsStore> duckDb) throws Exception {
+        AnalyticsSink sink = switch (config.backend()) {
+            case duckdb -> new DuckDbAnalyticsSink(duckDb.get(), Clock.systemUTC());
+            case bigquery -> bigQuery(config.bigquery());
+        };
+        LOG.infof("analytics sink: %s", sink.describe());
+        return sink;
+    }
+
+    private static AnalyticsSink bigQuery(AnalyticsConfig.BigQuery c) throws Exception {
+        String project = BigQueryClients.projectId(c);
+        BigQueryAnalyticsSink sink = new BigQueryAnalyticsSink(project, c.dataset(), BigQueryClients.writeClient(c),
+                BigQueryClients.rest(c, project), c, Clock.systemUTC());
+        try {
+            sink.checkReady();
+        } catch (AnalyticsSchemaException e) {
+            if (c.schemaCheck().failStartup()) {
+                sink.close();
+                throw e;
+            }
+            LOG.warn("analytics: starting anyway (fanout.analytics.bigquery.schema-check.fail-startup=false); readiness stays DOWN");
+        }
+        return sink;
+    }
+
+    /** The local database file; opened only when something needs it (DuckDB backend, query endpoint). */
+    @Produces
+    @Singleton
+    DuckDbAnalyticsStore duckDbStore(AnalyticsConfig config) throws Exception {
+        AnalyticsConfig.DuckDb d = config.duckdb();
+        return DuckDbAnalyticsStore.open(Path.of(d.path()), d.memoryLimit(), d.threads());
+    }
+
+    void closeDuckDb(@Disposes DuckDbAnalyticsStore store) throws Exception {
+        store.close();
+    }
+}

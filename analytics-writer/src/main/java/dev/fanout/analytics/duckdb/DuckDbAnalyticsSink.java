@@ -1,0 +1,154 @@
+package dev.fanout.analytics.duckdb;
+
+import dev.fanout.analytics.AnalyticsRetryClassifier;
+import dev.fanout.analytics.AnalyticsSink;
+import dev.fanout.analytics.row.AnalyticsRow;
+import dev.fanout.analytics.row.RowField;
+import dev.fanout.analytics.schema.AnalyticsSchema;
+import dev.fanout.analytics.schema.TableDef;
+import dev.fanout.events.port.SinkRecord;
+import dev.fanout.events.port.WriteBatch;
+import dev.fanout.events.port.WriteResult;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.jboss.logging.Logger;
+
+/**
+ * The analytics sink on the local DuckDB file: the same rows as on BigQuery (events older than
+ * {@code events}' expiry go to {@code events_raw} only), appended through DuckDB's Appender, both
+ * tables in one transaction per batch, so a batch is in both tables or in neither. Commit means
+ * the WAL is on disk; then the runtime acks.
+ *
+ * <p>Expiry is a delete here (no partitions): once an hour rows past each table's expiry go.
+ */
+public final class DuckDbAnalyticsSink implements AnalyticsSink {
+
+    private static final Logger LOG = Logger.getLogger(DuckDbAnalyticsSink.class);
+    private static final Duration EXPIRY_INTERVAL = Duration.ofHours(1);
+
+    private final DuckDbAnalyticsStore store;
+    private final Clock clock;
+    private final RowField[] rawFields = RowField.of(AnalyticsSchema.RAW);
+    private final RowField[] typedFields = RowField.of(AnalyticsSchema.TYPED);
+    private Instant lastExpiry = Instant.MIN;
+
+    public DuckDbAnalyticsSink(DuckDbAnalyticsStore store, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public DuckDbAnalyticsStore store() {
+        return store;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public WriteResult write(WriteBatch batch) throws Exception {
+        Instant now = clock.instant();
+        Instant oldestTyped = now.minus(Duration.ofDays(AnalyticsSchema.EVENTS_EXPIRATION_DAYS));
+        List<SinkRecord> records = batch.records();
+        DuckDBConnection c = store.writeConnection();
+        synchronized (store) {
+            c.setAutoCommit(false);
+            try {
+                try (DuckDBAppender raw = c.createAppender(AnalyticsSchema.EVENTS_RAW);
+                        DuckDBAppender typed = c.createAppender(AnalyticsSchema.EVENTS)) {
+                    for (SinkRecord r : records) {
+                        AnalyticsRow row = new AnalyticsRow(r, now);
+                        appendRow(raw, rawFields, row);
+                        if (!r.envelope().time().isBefore(oldestTyped)) {
+                            appendRow(typed, typedFields, row);
+                        }
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+            if (now.isAfter(lastExpiry.plus(EXPIRY_INTERVAL))) {
+                expire(c, now);
+                lastExpiry = now;
+            }
+        }
+        return WriteResult.allDelivered();
+    }
+
+    private static void appendRow(DuckDBAppender a, RowField[] fields, AnalyticsRow row) throws SQLException {
+        a.beginRow();
+        for (RowField f : fields) {
+            Object v = f.get(row);
+            if (v == null) {
+                a.appendNull();
+            } else if (v instanceof String s) {
+                a.append(s);
+            } else if (v instanceof Instant t) {
+                a.appendEpochMicros(Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000));
+            } else if (v instanceof byte[] json) {
+                a.append(new String(json, StandardCharsets.UTF_8));
+            } else {
+                throw new IllegalStateException("unexpected value " + v.getClass() + " for " + f.column());
+            }
+        }
+        a.endRow();
+    }
+
+    private void expire(DuckDBConnection c, Instant now) {
+        for (TableDef t : AnalyticsSchema.TABLES) {
+            try (Statement s = c.createStatement()) {
+                int n = s.executeUpdate("DELETE FROM " + t.name() + " WHERE \"" + t.partitionColumn() + "\" < TIMESTAMPTZ '"
+                        + now.minus(Duration.ofDays(t.partitionExpirationDays())) + "'");
+                if (n > 0) {
+                    LOG.infof("analytics: %d rows of %s past their %d-day expiry deleted", n, t.name(), t.partitionExpirationDays());
+                }
+            } catch (SQLException e) {
+                LOG.warnf(e, "analytics: expiring %s failed; next try in an hour", t.name());
+            }
+        }
+    }
+
+    private static void rollback(DuckDBConnection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.debugf(e, "analytics: rollback failed");
+        }
+    }
+
+    @Override
+    public boolean isTransient(Throwable failure) {
+        return AnalyticsRetryClassifier.isTransient(failure);
+    }
+
+    @Override
+    public void checkReady() throws SQLException {
+        synchronized (store) {
+            try (Statement s = store.writeConnection().createStatement()) {
+                s.executeQuery("SELECT 1 FROM " + AnalyticsSchema.EVENTS_RAW + " LIMIT 0").close();
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "DuckDB " + store.path();
+    }
+
+    /** The store belongs to its producer (the query endpoint uses it too), which closes it. */
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,181 @@
+package dev.fanout.analytics.duckdb;
+
+import dev.fanout.analytics.schema.AnalyticsSchema;
+import dev.fanout.analytics.schema.Column;
+import dev.fanout.analytics.schema.SqlDdl;
+import dev.fanout.analytics.schema.TableDef;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.duckdb.DuckDBConnection;
+import org.jboss.logging.Logger;
+
+/**
+ * The local analytics database: one DuckDB file with the tables and view of
+ * {@link AnalyticsSchema}. DuckDB lets one process write a file, so this process owns it: the
+ * writer appends on one connection and {@link #readOnlyConnection()} hands out read-only ones for
+ * the query endpoint.
+ *
+ * <p>At open the tables are created if absent and missing columns are added; a column of the wrong
+ * type fails the start with the DDL to run. File system access from SQL ({@code read_csv},
+ * {@code COPY … TO}, {@code ATTACH}) and extension downloads are switched off for the whole
+ * database: nothing here needs them, and the query endpoint must not reach beyond the file.
+ */
+public final class DuckDbAnalyticsStore implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(DuckDbAnalyticsStore.class);
+
+    private final Path path;
+    /** Opened the database; only ever duplicated (a JDBC connection is not for two threads at once). */
+    private final DuckDBConnection connection;
+    /** The sink writer's own connection. */
+    private DuckDBConnection writer;
+
+    private DuckDbAnalyticsStore(Path path, DuckDBConnection connection) {
+        this.path = path;
+        this.connection = connection;
+    }
+
+    /** Opens (creating if needed) the database file and brings its tables into shape. */
+    public static DuckDbAnalyticsStore open(Path path, String memoryLimit, int threads) throws SQLException {
+        Path abs = path.toAbsolutePath().normalize();
+        try {
+            if (abs.getParent() != null) {
+                Files.createDirectories(abs.getParent());
+            }
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot create the directory of " + abs + ": " + e.getMessage(), e);
+        }
+        Properties p = new Properties();
+        p.setProperty("memory_limit", memoryLimit);
+        p.setProperty("threads", Integer.toString(threads));
+        p.setProperty("enable_external_access", "false");
+        p.setProperty("autoinstall_known_extensions", "false");
+        p.setProperty("autoload_known_extensions", "false");
+        Connection c;
+        try {
+            c = DriverManager.getConnection("jdbc:duckdb:" + abs, p);
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("lock")) {
+                throw new SQLException("the analytics database " + abs + " is in use by another process (DuckDB lets one "
+                        + "process write a file): stop it, or query it through its POST /v1/query. " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        DuckDbAnalyticsStore store = new DuckDbAnalyticsStore(abs, c.unwrap(DuckDBConnection.class));
+        try {
+            store.migrate();
+            store.writer = store.connection.duplicate();
+        } catch (SQLException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    private void migrate() throws SQLException {
+        List<String> problems = new ArrayList<>();
+        try (Statement s = connection.createStatement()) {
+            for (TableDef t : AnalyticsSchema.TABLES) {
+                s.execute(SqlDdl.duckDbCreateTable(t));
+                Map<String, String> live = columns(t.name());
+                for (Column c : t.columns()) {
+                    String type = live.get(c.name());
+                    if (type == null) {
+                        LOG.infof("analytics database %s: adding column %s.%s", path, t.name(), c.name());
+                        s.execute(SqlDdl.duckDbAddColumn(t, c));
+                    } else if (!sameType(type, c)) {
+                        problems.add(t.name() + "." + c.name() + " is " + type + ", expected " + c.type().duckDb());
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new SQLException("the analytics database " + path + " does not match the analytics schema: "
+                        + String.join("; ", problems) + ". Move the file away (a new one is created), or recreate the tables: "
+                        + String.join("; ", AnalyticsSchema.TABLES.stream().map(SqlDdl::duckDbCreateTable).toList()));
+            }
+            s.execute(SqlDdl.duckDbCreateDedupView());
+            s.execute(SqlDdl.DUCKDB_JSON_EXTRACT_SCALAR);
+        }
+    }
+
+    private static boolean sameType(String live, Column c) {
+        String l = live.toUpperCase(Locale.ROOT);
+        return switch (c.type()) {
+            case STRING -> l.equals("VARCHAR");
+            case JSON -> l.equals("JSON");
+            case TIMESTAMP -> l.equals("TIMESTAMP WITH TIME ZONE") || l.equals("TIMESTAMPTZ");
+        };
+    }
+
+    /** Column name → DuckDB type, from {@code information_schema}. */
+    public Map<String, String> columns(String table) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The writer's connection (one thread at a time: the sink's writer). */
+    DuckDBConnection writeConnection() {
+        return writer;
+    }
+
+    /**
+     * A new connection to the same database, inside a {@code READ ONLY} transaction: any write
+     * fails. The caller closes it.
+     */
+    public DuckDBConnection readOnlyConnection() throws SQLException {
+        DuckDBConnection c;
+        synchronized (connection) {
+            c = connection.duplicate();
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN TRANSACTION READ ONLY");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        synchronized (this) {
+            if (writer != null && !writer.isClosed()) {
+                writer.close();
+            }
+            if (!connection.isClosed()) {
+                // A checkpoint folds the WAL into the file, so the next opener (or the DuckDB CLI) starts fast.
+                try (Statement s = connection.createStatement()) {
+                    s.execute("CHECKPOINT");
+                } catch (SQLException e) {
+                    LOG.debugf(e, "analytics database %s: checkpoint at close failed", path);
+                }
+                connection.close();
+            }
+        }
+    }
+}

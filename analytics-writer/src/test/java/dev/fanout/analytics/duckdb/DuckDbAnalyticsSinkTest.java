@@ -1,0 +1,154 @@
+package dev.fanout.analytics.duckdb;
+
+import static dev.fanout.analytics.AnalyticsTestRecords.batch;
+import static dev.fanout.analytics.AnalyticsTestRecords.records;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.analytics.schema.AnalyticsSchema;
+import dev.fanout.events.Envelope;
+import dev.fanout.events.EnvelopeCodec;
+import dev.fanout.events.port.SinkRecord;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The DuckDB analytics sink on a real file. */
+class DuckDbAnalyticsSinkTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private DuckDbAnalyticsStore open() throws SQLException {
+        return DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "128MB", 1);
+    }
+
+    private static long count(DuckDbAnalyticsStore store, String sql) throws SQLException {
+        try (Connection c = store.readOnlyConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void rowsLandInBothTablesWithTheirColumnsAndSurviveAReopen() throws Exception {
+        Instant start = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
+        List<SinkRecord> records = records(0, 25, start);
+        try (DuckDbAnalyticsStore store = open()) {
+            DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC());
+            assertThat(sink.write(batch(records)).isAllDelivered()).isTrue();
+            sink.checkReady();
+        }
+        try (DuckDbAnalyticsStore store = open()) {
+            assertThat(count(store, "SELECT count(*) FROM events_raw")).isEqualTo(25);
+            assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(25);
+            Envelope e = records.get(3).envelope();
+            try (Connection c = store.readOnlyConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT r.time, r.payload, r.attributes, r.replay, r.message_id, r.published_at, "
+                            + "t.host, t.sourcetype, t.\"index\", t.severity, t.raw, t.fields, t.parse_error "
+                            + "FROM events_raw r JOIN events t USING (id) WHERE id = '" + e.id() + "'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getObject(1, OffsetDateTime.class).toInstant()).isEqualTo(e.time());
+                assertThat(EnvelopeCodec.fromJson(JSON.readTree(rs.getString(2)))).isEqualTo(e);
+                assertThat(JSON.readTree(rs.getString(3)).path("schema").asText()).isEqualTo("1");
+                assertThat(rs.getString(4)).isEqualTo(records.get(3).message().replay().orElse(null));
+                assertThat(rs.getString(5)).isEqualTo(records.get(3).message().messageId());
+                assertThat(rs.getObject(6, OffsetDateTime.class).toInstant()).isEqualTo(records.get(3).message().publishTime());
+                assertThat(rs.getString(7)).isEqualTo(e.host());
+                assertThat(rs.getString(8)).isEqualTo(e.sourcetype());
+                assertThat(rs.getString(9)).isEqualTo(e.index());
+                assertThat(rs.getString(10)).isEqualTo(e.severity().wireName());
+                assertThat(rs.getString(11)).isEqualTo(e.raw());
+                assertThat(JSON.readTree(rs.getString(12))).isEqualTo(e.fields());
+                assertThat(rs.getString(13)).isNull();
+            }
+        }
+    }
+
+    @Test
+    void theDedupViewHasOneRowPerIdAndOldEventsAreRawOnly() throws Exception {
+        Instant recent = Instant.now().minus(5, ChronoUnit.MINUTES);
+        List<SinkRecord> fresh = records(0, 10, recent);
+        List<SinkRecord> old = records(100, 4, Instant.now().minus(AnalyticsSchema.EVENTS_EXPIRATION_DAYS + 2, ChronoUnit.DAYS));
+        try (DuckDbAnalyticsStore store = open()) {
+            DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC());
+            List<SinkRecord> all = new ArrayList<>(fresh);
+            all.addAll(old);
+            sink.write(batch(all));
+            sink.write(batch(fresh)); // a redelivery
+
+            assertThat(count(store, "SELECT count(*) FROM events_raw")).isEqualTo(24);
+            assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(20);
+            assertThat(count(store, "SELECT count(*) FROM events_dedup")).isEqualTo(10);
+            assertThat(count(store, "SELECT count(DISTINCT id) FROM events_dedup")).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aSecondProcessCannotOpenTheFileAndIsToldWhy() throws Exception {
+        try (DuckDbAnalyticsStore store = open()) {
+            // A second database instance on the same file (as another process would be) is refused by DuckDB's lock.
+            Path file = dir.resolve("analytics.duckdb");
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), OpenOnce.class.getName(), file.toString());
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).isEqualTo(3);
+            assertThat(out).contains("in use by another process");
+        }
+    }
+
+    /** Run in a child JVM by the test above. */
+    public static final class OpenOnce {
+        public static void main(String[] args) {
+            try (DuckDbAnalyticsStore s = DuckDbAnalyticsStore.open(Path.of(args[0]), "64MB", 1)) {
+                System.exit(0);
+            } catch (SQLException e) {
+                System.out.println(e.getMessage());
+                System.exit(3);
+            }
+        }
+    }
+
+    @Test
+    void aMissingColumnIsAddedAndAMistypedOneFailsTheOpenWithTheDdl() throws Exception {
+        Path file = dir.resolve("analytics.duckdb");
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE events_raw (id VARCHAR, \"time\" TIMESTAMPTZ, received_at TIMESTAMPTZ, loaded_at TIMESTAMPTZ, "
+                    + "message_id VARCHAR, published_at TIMESTAMPTZ, attributes JSON, payload JSON)");
+        }
+        try (DuckDbAnalyticsStore store = open()) {
+            assertThat(store.columns("events_raw")).containsEntry("replay", "VARCHAR");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
+            s.execute("DROP VIEW events_dedup");
+            s.execute("DROP TABLE events");
+            s.execute("CREATE TABLE events (id VARCHAR, \"time\" VARCHAR)");
+        }
+        assertThatThrownBy(this::open).isInstanceOf(SQLException.class)
+                .hasMessageContaining("events.time is VARCHAR, expected TIMESTAMPTZ")
+                .hasMessageContaining("CREATE TABLE IF NOT EXISTS \"events\"");
+    }
+
+    @Test
+    void sqlCannotReachTheFileSystem() throws Exception {
+        try (DuckDbAnalyticsStore store = open(); Connection c = store.readOnlyConnection(); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM read_csv('/etc/passwd')")).hasMessageContaining("disabled");
+        }
+    }
+}
