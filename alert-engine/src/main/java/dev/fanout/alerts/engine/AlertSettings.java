@@ -63,7 +63,8 @@ public record AlertSettings(
         if (recipients.isEmpty()) {
             problems.add("fanout.alerts.recipients is empty: the digest (and rules without recipients) need it");
         }
-        int normalRoom = normalLimit(dailyCap);
+        // Fields are assigned only after the compact constructor: use the parameters, not the accessors.
+        int normalRoom = dailyCap - criticalReserve - recipients.size();
         if (normalRoom < 1) {
             problems.add("budget: daily " + dailyCap + " leaves nothing for normal rules after the critical reserve "
                     + criticalReserve + " and the digest's " + recipients.size() + " recipient(s)");

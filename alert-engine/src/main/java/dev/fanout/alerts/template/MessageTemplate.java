@@ -74,6 +74,17 @@ public final class MessageTemplate {
                 while (j < end && isTokenChar(raw.charAt(j))) {
                     j++;
                 }
+                int scheme = raw.indexOf("://", i);
+                if (scheme > i && scheme < j) {
+                    // A URL runs to the next space or quote, query string included.
+                    while (j < end && raw.charAt(j) > ' ' && raw.charAt(j) != '"' && raw.charAt(j) != '\'') {
+                        j++;
+                    }
+                }
+                // Sentence punctuation after a token ("…/data.db: denied", "…at 10.0.0.7.") is text, not token.
+                while (j > i + 1 && (raw.charAt(j - 1) == ':' || raw.charAt(j - 1) == '.' || raw.charAt(j - 1) == ',')) {
+                    j--;
+                }
                 appendToken(raw, i, j, out);
                 i = j;
                 continue;
