@@ -238,7 +238,8 @@ public final class AlertEngine {
                 }
             }
         }
-        changed |= !due.isEmpty();
+        // A group that stays held back is not a change: no write (an R2 class-A operation) per tick.
+        changed |= newlyHeld > 0 || !critical.isEmpty() || !normal.isEmpty();
 
         List<Delivery> planned = new ArrayList<>();
         addDeliveries(s, critical, Priority.CRITICAL.wireName(), "alert", now, planned);

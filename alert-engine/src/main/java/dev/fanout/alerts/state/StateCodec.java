@@ -27,7 +27,12 @@ public final class StateCodec {
 
     public static byte[] encode(AlertState state) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 16 * 1024)) {
+        // Level 1: the state is rewritten on every batch with matches; speed matters more than bytes.
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 16 * 1024) {
+            {
+                def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            }
+        }) {
             MAPPER.writeValue(gz, state);
         }
         return out.toByteArray();

@@ -34,7 +34,7 @@ public final class Harness {
         AlertMetrics metrics = AlertMetrics.unregistered();
         this.sink = new AlertSink(engine, state, metrics, clock, null, 0);
         NotificationDeadLetters dl = (Delivery.OutgoingEmail e, String reason, long now) -> deadLetters.add(e.key + ": " + reason);
-        this.scheduler = new AlertScheduler(engine, state, channel, dl, metrics, clock, Duration.ofSeconds(1), 0);
+        this.scheduler = new AlertScheduler(engine, state, channel, dl, metrics, clock, Duration.ofSeconds(1), Long.MAX_VALUE);
     }
 
     public static final List<String> OPERATOR = List.of("ops@example.org");
