@@ -223,7 +223,10 @@ public final class AlertEngine {
             int units = rule.recipients().size();
             Budget.Pool pool = Budget.poolOf(rule.priority());
             if (!blocked && budget.canAfford(b, pool, units)) {
-                String key = "alert-" + g.rule + "-" + g.fingerprint + "-" + g.windowStart;
+                // Group + window: the window's start plus the group's e-mail count, so that two windows of one
+                // group can never share a key even within one millisecond (the provider would answer 409
+                // and the second e-mail would be lost as "already sent").
+                String key = "alert-" + g.rule + "-" + g.fingerprint + "-" + g.windowStart + "-" + g.emails;
                 OutgoingEmail e = renderer.alert(g, rule, key, now);
                 budget.charge(b, pool, units);
                 notified(g, now);

@@ -76,7 +76,7 @@ class GroupingTimersTest {
                 .contains("read_json_auto('data/archive/events/dt=2026-11-23/hr=*/*.ndjson.gz')");
         assertThat(text.lines().filter(l -> l.startsWith("  2026-11-23T")).count()).isEqualTo(3);
         assertThat(body.get("html").asText()).contains("<h2>db: 10,000 events</h2>");
-        assertThat(mail.accepted.get(0).key).startsWith("alert-db-").endsWith("-" + START.toEpochMilli());
+        assertThat(mail.accepted.get(0).key).startsWith("alert-db-").endsWith("-" + START.toEpochMilli() + "-0");
 
         // Nothing new: nothing more, however long we wait.
         clock.advance(Duration.ofHours(5));

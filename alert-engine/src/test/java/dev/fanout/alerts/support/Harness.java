@@ -28,13 +28,18 @@ public final class Harness {
     public final List<String> deadLetters = Collections.synchronizedList(new ArrayList<>());
 
     public Harness(AlertSettings settings, StateStore store, DeliveryChannel channel, MutableClock clock) {
+        this(settings, store, channel, clock, Long.MAX_VALUE);
+    }
+
+    /** @param refreshMillis how old the scheduler's cached state may be (0: always read the store first) */
+    public Harness(AlertSettings settings, StateStore store, DeliveryChannel channel, MutableClock clock, long refreshMillis) {
         this.settings = settings;
         this.engine = new AlertEngine(settings);
         this.state = new StateManager(store, clock);
         AlertMetrics metrics = AlertMetrics.unregistered();
         this.sink = new AlertSink(engine, state, metrics, clock, null, 0);
         NotificationDeadLetters dl = (Delivery.OutgoingEmail e, String reason, long now) -> deadLetters.add(e.key + ": " + reason);
-        this.scheduler = new AlertScheduler(engine, state, channel, dl, metrics, clock, Duration.ofSeconds(1), Long.MAX_VALUE);
+        this.scheduler = new AlertScheduler(engine, state, channel, dl, metrics, clock, Duration.ofSeconds(1), refreshMillis);
     }
 
     public static final List<String> OPERATOR = List.of("ops@example.org");
