@@ -26,6 +26,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -35,6 +36,7 @@ import org.jboss.logging.Logger;
  * CDI wiring of the alert sink for alert-sink and local-pipeline: rules, engine, state store,
  * delivery channel, dead letters, the {@link AlertSink} (an {@code EventSink} only while
  * {@code fanout.alerts.enabled=true}) and its {@link AlertScheduler}, started with the app.
+ * Singletons: the beans are final classes and records (no client proxies).
  * Misconfiguration (rules file, budget, missing API key) fails the start with one clear message.
  */
 @ApplicationScoped
@@ -48,7 +50,7 @@ public class AlertBeans {
     private final Clock clock = Clock.systemUTC();
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     AlertSettings settings() {
         List<String> recipients = config.recipients().orElse(List.of()).stream().map(String::strip)
                 .filter(s -> !s.isEmpty()).toList();
@@ -66,13 +68,13 @@ public class AlertBeans {
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     AlertEngine engine(AlertSettings settings) {
         return new AlertEngine(settings);
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     StateManager state(Instance<ObjectStore> objectStore) {
         StateStore store = switch (config.state().backend()) {
             case FILE -> new ObjectStoreStateStore(new FilesystemObjectStore(Path.of(config.state().dir())), "state.json.gz");
@@ -82,7 +84,7 @@ public class AlertBeans {
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     DeliveryChannel channel(Instance<Mailer> mailer) {
         return switch (config.delivery()) {
             case RESEND -> {
@@ -96,19 +98,19 @@ public class AlertBeans {
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     NotificationDeadLetters deadLetters(Instance<ObjectStore> objectStore) {
         return new ObjectStoreNotificationDeadLetters(objectStore.get());
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     AlertMetrics metrics(Instance<MeterRegistry> registry) {
         return registry.isResolvable() ? new AlertMetrics(registry.get()) : AlertMetrics.unregistered();
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     AlertScheduler scheduler(AlertEngine engine, StateManager state, DeliveryChannel channel, NotificationDeadLetters deadLetters,
             AlertMetrics metrics) {
         return new AlertScheduler(engine, state, channel, deadLetters, metrics, clock, config.tick(),
@@ -116,7 +118,7 @@ public class AlertBeans {
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     @LookupIfProperty(name = "fanout.alerts.enabled", stringValue = "true", lookupIfMissing = true)
     AlertSink alertSink(AlertEngine engine, StateManager state, AlertMetrics metrics, AlertScheduler scheduler) {
         metrics.bindGauges(state, engine.budget());
