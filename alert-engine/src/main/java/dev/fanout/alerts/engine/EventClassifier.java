@@ -102,7 +102,8 @@ public final class EventClassifier {
             g.samples.add(new Sample(e.id(), t, e.host(), e.severity().wireName(),
                     raw.length() > BatchDelta.MAX_SAMPLE_CHARS ? raw.substring(0, BatchDelta.MAX_SAMPLE_CHARS) + "…" : raw));
         }
-        if (g.templateHashes.size() < BatchDelta.MAX_TEMPLATES) {
+        // Grouped by template, every event of the group has the group's template: hash it once.
+        if (g.templateHashes.size() < BatchDelta.MAX_TEMPLATES && (g.count == 1 || !rule.groupsByTemplate())) {
             g.templateHashes.add(templateHash(template));
         }
     }

@@ -47,6 +47,8 @@ public final class MessageTemplate {
         StringBuilder out = new StringBuilder(Math.min(end, MAX_TEMPLATE_CHARS) + 16);
         int i = 0;
         boolean pendingSpace = false;
+        // Where the next "://" is: looked up once per occurrence, not once per token.
+        int scheme = raw.indexOf("://");
         while (i < end && out.length() < MAX_TEMPLATE_CHARS) {
             char c = raw.charAt(i);
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
@@ -74,8 +76,11 @@ public final class MessageTemplate {
                 while (j < end && isTokenChar(raw.charAt(j))) {
                     j++;
                 }
-                int scheme = raw.indexOf("://", i);
-                if (scheme > i && scheme < j) {
+                if (scheme >= 0 && scheme < i) {
+                    scheme = raw.indexOf("://", i);
+                }
+                boolean url = scheme > i && scheme < j;
+                if (url) {
                     // A URL runs to the next space or quote, query string included.
                     while (j < end && raw.charAt(j) > ' ' && raw.charAt(j) != '"' && raw.charAt(j) != '\'') {
                         j++;
@@ -85,7 +90,11 @@ public final class MessageTemplate {
                 while (j > i + 1 && (raw.charAt(j - 1) == ':' || raw.charAt(j - 1) == '.' || raw.charAt(j - 1) == ',')) {
                     j--;
                 }
-                appendToken(raw, i, j, out);
+                if (url) {
+                    out.append(URL);
+                } else {
+                    appendToken(raw, i, j, out);
+                }
                 i = j;
                 continue;
             }
@@ -98,10 +107,26 @@ public final class MessageTemplate {
         return out.toString();
     }
 
+    /** ASCII token characters, looked up instead of compared: this runs for every character. */
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            TOKEN[c] = true;
+        }
+        for (char c = 'A'; c <= 'Z'; c++) {
+            TOKEN[c] = true;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            TOKEN[c] = true;
+        }
+        for (char c : "._:/-@+%~#\\".toCharArray()) {
+            TOKEN[c] = true;
+        }
+    }
+
     private static boolean isTokenChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == ':' || c == '/' || c == '-' || c == '@' || c == '+' || c == '%'
-                || c == '~' || c == '#' || c == '\\' || (c > 127 && Character.isLetterOrDigit(c));
+        return c < 128 ? TOKEN[c] : Character.isLetterOrDigit(c);
     }
 
     private static void appendToken(String s, int from, int to, StringBuilder out) {
@@ -130,12 +155,6 @@ public final class MessageTemplate {
             } else if (c != '-') {
                 onlyHexAndSep = false;
             }
-        }
-        // A scheme followed by :// is a URL wherever it points.
-        int scheme = s.indexOf("://", from);
-        if (scheme > from && scheme < to) {
-            out.append(URL);
-            return;
         }
         if (first == '/' || first == '~' && len > 1 && s.charAt(from + 1) == '/'
                 || first == '.' && len > 1 && (s.charAt(from + 1) == '/' || s.startsWith("./", from + 1))
