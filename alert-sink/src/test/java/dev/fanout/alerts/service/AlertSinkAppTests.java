@@ -83,12 +83,14 @@ class AlertSinkAppTests {
 
     @Test
     void aPushIsCountedIntoTheStateObjectAndATickSendsTheEmailThroughResend() throws Exception {
-        List<BusMessage> messages = PACKED.encode(errors("app-host-1", "checkout failed for order", 25), null);
+        // The store directory outlives a test run: names of this run only.
+        String host = "app-host-" + System.nanoTime();
+        List<BusMessage> messages = PACKED.encode(errors(host, "checkout failed for order", 25), null);
         assertThat(messages).hasSize(1);
-        given().contentType("application/json").body(pushBody("app-1", messages.get(0), Map.of()))
+        given().contentType("application/json").body(pushBody("app-" + host, messages.get(0), Map.of()))
                 .when().post("/v1/push/alerts").then().statusCode(204);
         assertThat(state().groups.values()).anySatisfy(g -> {
-            assertThat(g.labels).containsEntry("host", "app-host-1");
+            assertThat(g.labels).containsEntry("host", host);
             assertThat(g.total).isEqualTo(25);
         });
 
@@ -98,27 +100,28 @@ class AlertSinkAppTests {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline) {
             sent = ResendFake.server.findAll(postRequestedFor(urlPathEqualTo("/emails")));
-            if (sent.stream().anyMatch(r -> r.getBodyAsString().contains("app-host-1"))) {
+            if (sent.stream().anyMatch(r -> r.getBodyAsString().contains(host))) {
                 break;
             }
             given().when().post("/v1/alerts/tick").then().statusCode(200);
             Thread.sleep(50);
         }
-        LoggedRequest r = sent.stream().filter(x -> x.getBodyAsString().contains("app-host-1")).findFirst().orElseThrow();
+        LoggedRequest r = sent.stream().filter(x -> x.getBodyAsString().contains(host)).findFirst().orElseThrow();
         assertThat(r.getHeader("Authorization")).isEqualTo("Bearer re_app_test_key");
         assertThat(r.getHeader("Idempotency-Key")).startsWith("alert-default-");
         JsonNode body = JSON.readTree(r.getBodyAsString());
         assertThat(body.get("from").asText()).isEqualTo("Fanout test <alerts@example.org>");
-        assertThat(body.get("subject").asText()).contains("25 × checkout failed for order <num> on app-host-1");
+        assertThat(body.get("subject").asText()).contains("25 × checkout failed for order <num> on " + host);
         assertThat(state().outbox).isEmpty();
     }
 
     @Test
     void replayedPushesDoNotAlert() throws Exception {
-        List<BusMessage> messages = PACKED.encode(errors("replayed-host", "old failure", 3), null);
-        given().contentType("application/json").body(pushBody("replay-1", messages.get(0), Map.of(Attributes.REPLAY, "run-7")))
+        String host = "replayed-host-" + System.nanoTime();
+        List<BusMessage> messages = PACKED.encode(errors(host, "old failure", 3), null);
+        given().contentType("application/json").body(pushBody("replay-" + host, messages.get(0), Map.of(Attributes.REPLAY, "run-7")))
                 .when().post("/v1/push/alerts").then().statusCode(204);
-        assertThat(state().groups.values()).noneMatch(g -> "replayed-host".equals(g.labels.get("host")));
+        assertThat(state().groups.values()).noneMatch(g -> host.equals(g.labels.get("host")));
     }
 
     @Test
