@@ -33,15 +33,17 @@ public class StartupBanner {
     private final ArchiveConfig archiveConfig;
     private final ArchiveSink archive;
     private final LocalPipelineConfig local;
+    private final dev.fanout.alerts.AlertConfig alerts;
     private volatile String text;
 
     public StartupBanner(Config config, IngestConfig ingest, ArchiveConfig archiveConfig, ArchiveSink archive,
-            LocalPipelineConfig local) {
+            LocalPipelineConfig local, dev.fanout.alerts.AlertConfig alerts) {
         this.config = config;
         this.ingest = ingest;
         this.archiveConfig = archiveConfig;
         this.archive = archive;
         this.local = local;
+        this.alerts = alerts;
     }
 
     /** Quarkus fires this event asynchronously, once the server is bound (so the port is the real one). */
@@ -118,6 +120,16 @@ public class StartupBanner {
             }
         }
         // --- end analytics
+        // --- alerts (alert-engine) ---
+        if (alerts.enabled()) {
+            String where = alerts.delivery() == dev.fanout.alerts.AlertConfig.DeliveryKind.OUTBOX
+                    ? Path.of(alerts.outbox().dir()).toAbsolutePath().normalize() + "  (one .json + .eml per e-mail)"
+                    : alerts.delivery().name().toLowerCase(Locale.ROOT);
+            b.append("  alerts   ").append(where).append("; ")
+                    .append(alerts.rulesFile().map(f -> "rules " + f).orElse("built-in rule: severity >= error"))
+                    .append(", budget ").append(alerts.budget().daily()).append("/day\n");
+        }
+        // --- end alerts ---
         b.append("  health   http://").append(shownHost).append(':').append(shownPort).append("/q/health\n");
         b.append("  stop     Ctrl-C / SIGTERM: ingest answers 503, everything accepted is archived, then exit\n");
         return b.toString();

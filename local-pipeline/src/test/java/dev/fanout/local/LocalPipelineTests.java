@@ -53,7 +53,7 @@ class LocalPipelineTests {
     void theBridgePublishesToTheInProcessBus() {
         // The same bean serves both ends: what the bridge publishes is what the runtime consumes.
         assertThat(publisher.outstandingBytes()).isEqualTo(bus.outstandingBytes());
-        assertThat(bus.subscriptions()).containsExactlyInAnyOrder("archive", "analytics");
+        assertThat(bus.subscriptions()).containsExactlyInAnyOrder("archive", "analytics", "alerts");
     }
 
     @Test

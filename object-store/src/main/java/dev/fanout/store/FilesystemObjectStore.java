@@ -16,8 +16,13 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.nio.channels.FileLock;
 import java.util.stream.Stream;
 
 /**
@@ -34,6 +39,9 @@ import java.util.stream.Stream;
 public final class FilesystemObjectStore implements ObjectStore {
 
     private static final String META_SUFFIX = ".meta.json";
+
+    /** A JVM holds a file lock once: threads and store instances of one process also queue here. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> LOCAL_LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
 
@@ -197,6 +205,60 @@ public final class FilesystemObjectStore implements ObjectStore {
             meta.path("user_metadata").fields().forEachRemaining(f -> user.put(f.getKey(), f.getValue().asText()));
         }
         return Optional.of(new StoredObject(key, body, user, contentType, contentEncoding));
+    }
+
+    /** The version of a filesystem object is the SHA-256 of its bytes: no sidecar to keep in step. */
+    @Override
+    public Optional<VersionedObject> getVersioned(String key) throws IOException {
+        Path p = pathOf(key);
+        try {
+            byte[] body = Files.readAllBytes(p);
+            return Optional.of(new VersionedObject(key, body, contentVersion(body)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Compare-and-set under an exclusive lock on a hidden {@code .<name>.lock} file (other
+     * processes) and an in-process lock (other threads and store instances of this JVM): read the
+     * current version, compare, then write a temp file, fsync and rename it over the object.
+     */
+    @Override
+    public Optional<String> putIfVersion(String key, byte[] body, String expectedVersion, String contentType)
+            throws IOException {
+        Path target = pathOf(key);
+        Path dir = Files.createDirectories(target.getParent());
+        String name = target.getFileName().toString();
+        ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(target, k -> new ReentrantLock());
+        local.lock();
+        try (FileChannel lockFile = FileChannel.open(dir.resolve("." + name + ".lock"),
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = lockFile.lock()) {
+            String current;
+            try {
+                current = contentVersion(Files.readAllBytes(target));
+            } catch (NoSuchFileException e) {
+                current = null;
+            }
+            if (!Objects.equals(current, expectedVersion)) {
+                return Optional.empty();
+            }
+            Path tmp = writeTemp(dir, name, body);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            fsyncDirectory(dir);
+            return Optional.of(contentVersion(body));
+        } finally {
+            local.unlock();
+        }
+    }
+
+    private static String contentVersion(byte[] body) {
+        return "\"" + HexFormat.of().formatHex(ArchiveLayout.sha256().digest(body)) + "\"";
     }
 
     @Override

@@ -34,6 +34,28 @@ public interface ObjectStore extends AutoCloseable {
     /** The object under {@code key}, or empty if there is none. */
     Optional<StoredObject> get(String key) throws Exception;
 
+    /**
+     * The object under {@code key} with its version token, or empty if there is none. Together
+     * with {@link #putIfVersion} this is a compare-and-set on one small mutable object (the alert
+     * sink's state); archive objects stay write-once.
+     */
+    default Optional<VersionedObject> getVersioned(String key) throws Exception {
+        throw new UnsupportedOperationException(describe() + " has no conditional reads");
+    }
+
+    /**
+     * Writes {@code body} under {@code key} only if the object's current version is
+     * {@code expectedVersion} (S3/R2: {@code If-Match: <ETag>}), or, with a null
+     * {@code expectedVersion}, only if no object exists ({@code If-None-Match: *}).
+     *
+     * @return the new version, or empty when the precondition failed (someone else wrote first)
+     * @throws Exception any other failure; classify it with {@link ArchiveRetryClassifier}
+     */
+    default Optional<String> putIfVersion(String key, byte[] body, String expectedVersion, String contentType)
+            throws Exception {
+        throw new UnsupportedOperationException(describe() + " has no conditional writes");
+    }
+
     /** Human-readable location for logs, e.g. {@code s3://bucket} or a directory; never secrets. */
     String describe();
 

@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class S3ObjectStore implements ObjectStore {
 
     public static final int PRECONDITION_FAILED = 412;
+    static final int NOT_FOUND = 404;
 
     private final S3Client s3;
     private final String bucket;
@@ -94,6 +95,48 @@ public final class S3ObjectStore implements ObjectStore {
             return Optional.of(new StoredObject(key, r.asByteArray(), h.metadata(), h.contentType(), h.contentEncoding()));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<VersionedObject> getVersioned(String key) {
+        try {
+            ResponseBytes<GetObjectResponse> r =
+                    s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build());
+            return Optional.of(new VersionedObject(key, r.asByteArray(), r.response().eTag()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Conditional PutObject: {@code If-Match: <ETag>} (or {@code If-None-Match: *} for a first
+     * write), which R2 documents for PutObject
+     * (<a href="https://developers.cloudflare.com/r2/api/s3/conditional-operations/">conditional operations</a>).
+     * 412, and 404 for an {@code If-Match} on a key that is gone, mean someone else changed the
+     * object; 409 ConditionalRequestConflict (a concurrent conditional write) is thrown and is transient.
+     */
+    @Override
+    public Optional<String> putIfVersion(String key, byte[] body, String expectedVersion, String contentType) {
+        PutObjectRequest.Builder req = PutObjectRequest.builder()
+                .bucket(bucket)
+                .key(key)
+                .contentLength((long) body.length);
+        if (expectedVersion == null) {
+            req.ifNoneMatch("*");
+        } else {
+            req.ifMatch(expectedVersion);
+        }
+        if (contentType != null) {
+            req.contentType(contentType);
+        }
+        try {
+            return Optional.of(s3.putObject(req.build(), RequestBody.fromBytes(body)).eTag());
+        } catch (S3Exception e) {
+            if (e.statusCode() == PRECONDITION_FAILED || (expectedVersion != null && e.statusCode() == NOT_FOUND)) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -1,0 +1,60 @@
+package dev.fanout.alerts.delivery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.alerts.state.Delivery;
+import dev.fanout.store.ArchiveLayout;
+import dev.fanout.store.ObjectStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Dead-lettered e-mails in the object store, in the runtime's dead-letter layout:
+ * {@code dead-letter/sink=alerts/dt=YYYY-MM-DD/hr=HH/<32 hex>.ndjson.gz}, one gzip NDJSON line per
+ * e-mail with {@code sink}, {@code kind: "notification"}, {@code reason}, {@code idempotency_key},
+ * {@code rule}, {@code fingerprints}, {@code email} (the exact request body) and
+ * {@code dead_lettered_at}. The key hashes the Idempotency-Key, so a repeat writes nothing new.
+ */
+public final class ObjectStoreNotificationDeadLetters implements NotificationDeadLetters {
+
+    public static final String PREFIX = "dead-letter/sink=alerts/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ObjectStore store;
+
+    public ObjectStoreNotificationDeadLetters(ObjectStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void write(Delivery.OutgoingEmail email, String reason, long nowMillis) throws Exception {
+        Instant now = Instant.ofEpochMilli(nowMillis);
+        ObjectNode line = JSON.createObjectNode();
+        line.put("sink", "alerts");
+        line.put("kind", "notification");
+        line.put("reason", reason);
+        line.put("idempotency_key", email.key);
+        line.put("rule", email.rule);
+        ArrayNode fps = line.putArray("fingerprints");
+        email.fingerprints.forEach(fps::add);
+        line.set("email", email.body);
+        line.put("dead_lettered_at", now.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(JSON.writeValueAsBytes(line));
+            gz.write('\n');
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        String name = HexFormat.of().formatHex(ArchiveLayout.sha256().digest(email.key.getBytes(StandardCharsets.UTF_8)))
+                .substring(0, ArchiveLayout.NAME_HEX_CHARS);
+        store.putIfAbsent(PREFIX + ArchiveLayout.partition(now) + "/" + name + ".ndjson.gz", out.toByteArray(),
+                Map.of("fanout-format", "ndjson+gzip;dead-letter", "fanout-sink", "alerts"), "application/gzip", null);
+    }
+}
