@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -100,8 +99,12 @@ class AnalyticsSchemaConsistencyTest {
     }
 
     /**
-     * The deploy's Terraform must read the shipped files rather than restate the columns. Skipped
-     * (vacuously true) until a {@code google_bigquery_table} exists under {@code deploy/}.
+     * The deploy's Terraform must read the shipped files rather than restate the columns, and its
+     * partitioning must be the loader's: either a literal {@code file(".../bigquery/<table>.json")},
+     * or the module's {@code for_each} over a table map with {@code file("${local.schema_dir}/${each.key}.json")}
+     * where {@code schema_dir} is this module's resource directory; the expiry in days comes from a
+     * variable whose default must equal the loader's. Skipped (vacuously true) until a
+     * {@code google_bigquery_table} exists under {@code deploy/}.
      */
     @Test
     void terraformReadsTheShippedSchemaFiles() throws IOException {
@@ -121,16 +124,31 @@ class AnalyticsSchemaConsistencyTest {
         if (!hcl.contains("google_bigquery_table")) {
             return;
         }
+        boolean viaMap = hcl.matches("(?s).*schema_dir\\s*=\\s*\"[^\"]*analytics-writer/src/main/resources/bigquery\".*")
+                && hcl.contains("file(\"${local.schema_dir}/${each.key}.json\")");
         for (TableDef t : AnalyticsSchema.TABLES) {
-            assertThat(hcl).as("Terraform must take %s's schema from the shipped JSON", t.name())
-                    .containsPattern("file\\([^)]*bigquery/" + t.name() + "\\.json");
-        }
-        Map<String, Long> expiries = Map.of(AnalyticsSchema.EVENTS_RAW, AnalyticsSchema.RAW.partitionExpirationMs(),
-                AnalyticsSchema.EVENTS, AnalyticsSchema.TYPED.partitionExpirationMs());
-        for (Map.Entry<String, Long> e : expiries.entrySet()) {
-            // Either the literal, or read from tables.json.
-            assertThat(hcl.contains(Long.toString(e.getValue())) || hcl.contains("tables.json"))
-                    .as("Terraform expiry of %s: %d ms or tables.json", e.getKey(), e.getValue()).isTrue();
+            boolean literal = Pattern.compile("file\\([^)]*bigquery/" + t.name() + "\\.json").matcher(hcl).find();
+            Matcher entry = Pattern.compile("(?s)\\n\\s*" + t.name() + "\\s*=\\s*\\{(.*?)\\n\\s*}").matcher(hcl);
+            boolean inMap = viaMap && entry.find();
+            assertThat(literal || inMap).as("Terraform must take %s's schema from the shipped JSON", t.name()).isTrue();
+            if (!inMap) {
+                continue;
+            }
+            String body = entry.group(1);
+            assertThat(body).as("partition field of %s", t.name())
+                    .containsPattern("partition_field\\s*=\\s*\"" + t.partitionColumn() + "\"");
+            Matcher expiry = Pattern.compile("expiry_days\\s*=\\s*(?:var\\.(\\w+)|(\\d+))").matcher(body);
+            assertThat(expiry.find()).as("expiry of %s", t.name()).isTrue();
+            long days;
+            if (expiry.group(2) != null) {
+                days = Long.parseLong(expiry.group(2));
+            } else {
+                Matcher def = Pattern.compile("(?s)variable\\s+\"" + expiry.group(1) + "\"\\s*\\{.*?default\\s*=\\s*(\\d+)")
+                        .matcher(hcl);
+                assertThat(def.find()).as("default of var.%s", expiry.group(1)).isTrue();
+                days = Long.parseLong(def.group(1));
+            }
+            assertThat(days * 86_400_000L).as("Terraform expiry of %s", t.name()).isEqualTo(t.partitionExpirationMs());
         }
     }
 
