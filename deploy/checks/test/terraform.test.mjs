@@ -288,7 +288,7 @@ test("each service account holds exactly its documented privileges", () => {
   }
   const r2 = ["secret r2-access-key-id", "secret r2-secret-access-key"];
   const want = {
-    "ingest-bridge": ["pubsub_topic roles/pubsub.publisher", "secret fanout-ingest-tokens", "secret fanout-replay-tokens"],
+    "ingest-bridge": ["pubsub_topic roles/pubsub.publisher", "secret fanout-ingest-tokens"],
     "archive-sink": [...r2],
     "analytics-loader": ["bigquery_table roles/bigquery.dataEditor", ...r2],
     "alert-sink": [...r2, "secret resend-api-key"],
@@ -365,7 +365,7 @@ test("Cloud Run: min 0, probes, secrets from Secret Manager, CI owns the image",
     assert.equal(block(c, "resources").cpu_idle, true, `${name}: CPU only during requests`);
   }
   // Plain env never carries a secret-looking name; those are secret_key_refs.
-  const plainNames = strings([mod.locals.r2_env, mod.locals.consumer_env, mod.locals.plain_env]).join(" ");
+  const plainNames = strings([mod.locals.r2_env, mod.locals.push_env, mod.locals.runtime_env, mod.locals.plain_env]).join(" ");
   assert.doesNotMatch(plainNames, /SECRET_ACCESS_KEY|ACCESS_KEY_ID|_TOKENS\b|API_KEY/);
   for (const [svc, env] of Object.entries(mod.locals.secret_env)) {
     for (const secret of Object.values(typeof env === "string" ? mod.locals.r2_secret_env : env)) {

@@ -44,7 +44,8 @@ module "fanout" {
   image_tag                  = var.image_tag
   services                   = var.services
   archive_retention_days     = var.archive_retention_days
-  alert_env                  = var.alert_env
+  alert_from                 = var.alert_from
+  alert_recipients           = var.alert_recipients
   registry_readers = []
 }
 

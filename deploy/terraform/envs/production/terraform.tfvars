@@ -8,8 +8,7 @@ cloudflare_account_id      = "CHANGE-ME"
 r2_bucket_name             = "fanout-archive"
 archive_retention_days     = 90
 
-alert_env = {
-  # Keys of the alert sink (docs/alerts.md); recipients count against Resend's 100/day.
-  # FANOUT_ALERTS_FROM = "Fanout <alerts@example.org>"
-  # FANOUT_ALERTS_TO   = "ops@example.org"
-}
+# Alert e-mail (docs/alerts.md): a sender of a domain verified in Resend; every recipient counts
+# against Resend's 100 e-mails a day.
+alert_from       = "Fanout alerts <alerts@CHANGE-ME.example.org>"
+alert_recipients = ["operator@CHANGE-ME.example.org"]

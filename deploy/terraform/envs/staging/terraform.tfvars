@@ -8,6 +8,8 @@ github_repository_owner_id = "0"
 cloudflare_account_id      = "CHANGE-ME"
 r2_bucket_name             = "fanout-archive-staging"
 archive_retention_days     = 7
+alert_from                 = "Fanout staging <alerts@CHANGE-ME.example.org>"
+alert_recipients           = ["operator@CHANGE-ME.example.org"]
 # production_deployer      = "ci-deployer@fanout-production-CHANGE-ME.iam.gserviceaccount.com"
 
 services = {

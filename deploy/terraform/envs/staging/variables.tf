@@ -57,9 +57,12 @@ variable "archive_retention_days" {
   default = 90
 }
 
-variable "alert_env" {
-  type    = map(string)
-  default = {}
+variable "alert_from" {
+  type = string
+}
+
+variable "alert_recipients" {
+  type = list(string)
 }
 
 variable "production_deployer" {

@@ -33,6 +33,10 @@ locals {
     "alert-sink"       = var.ack_deadline_seconds
   }
 
+  # Plain environment of every runtime. Each runtime's map is a literal (or a merge of the shared
+  # maps below), so that deploy/checks can prove every name is a config key that runtime reads
+  # (its @ConfigMapping interfaces and application.properties). Secrets: secrets.tf.
+  # Env beats the services' application.properties (ordinal 300 > 250).
   r2_env = {
     FANOUT_ARCHIVE_BACKEND     = "s3"
     FANOUT_ARCHIVE_S3_ENDPOINT = "https://${var.cloudflare_account_id}.r2.cloudflarestorage.com"
@@ -42,36 +46,50 @@ locals {
   # batch is written: holding pushes to fill batches costs vCPU-seconds, not requests. Each
   # packed message already carries a whole Cribl batch, so the deployed sinks write promptly
   # (cost-model: 30 s on the archive would need ~15x the free 180 k vCPU-s at 1 M events/day).
-  # Env beats the services' application.properties (ordinal 300 > 250).
   push_batch_max_age = "200ms"
-
-  consumer_env = {
-    for sink, v in local.sinks : v.service => merge(local.r2_env, {
+  push_env = {
+    for sink, v in local.sinks : sink => {
       FANOUT_CONSUMER_MODE                            = "push"
-      FANOUT_CONSUMER_BATCH_MAX_AGE                   = local.push_batch_max_age
-      "FANOUT_CONSUMER_SINKS__${upper(sink)}__MAX_AGE" = local.push_batch_max_age
       FANOUT_CONSUMER_PUSH_ACK_DEADLINE               = "${var.ack_deadline_seconds}s"
       FANOUT_CONSUMER_PUSH_OIDC_AUDIENCE              = local.push_audience[sink]
       FANOUT_CONSUMER_PUSH_OIDC_SERVICE_ACCOUNT_EMAIL = google_service_account.runtime["pubsub-push"].email
+    }
+  }
+  runtime_env = {
+    "ingest-bridge" = {
+      FANOUT_PUBSUB_PROJECT_ID = var.project_id
+      FANOUT_PUBSUB_TOPIC      = google_pubsub_topic.events.name
+      # Pub/Sub bytes (publish + 3 deliveries) are the tightest free tier: level 6 is 5.5x
+      # instead of 4.5x at level 2 (docs/benchmarks.md) for ~2x the bridge's deflate CPU.
+      FANOUT_INGEST_PACKING_GZIP_LEVEL = "6"
+    }
+    "archive-sink" = merge(local.r2_env, local.push_env["archive"], {
+      FANOUT_CONSUMER_SINKS__ARCHIVE__MAX_AGE = local.push_batch_max_age
+    })
+    "analytics-loader" = merge(local.r2_env, local.push_env["analytics"], {
+      FANOUT_CONSUMER_SINKS__ANALYTICS__MAX_AGE = local.push_batch_max_age
+      FANOUT_ANALYTICS_BACKEND                  = "bigquery"
+      FANOUT_ANALYTICS_BIGQUERY_PROJECT_ID      = var.project_id
+      FANOUT_ANALYTICS_BIGQUERY_DATASET         = var.dataset_id
+      FANOUT_ANALYTICS_BIGQUERY_LOCATION        = var.bigquery_location
+    })
+    "alert-sink" = merge(local.r2_env, local.push_env["alerts"], {
+      FANOUT_CONSUMER_SINKS__ALERTS__MAX_AGE = local.push_batch_max_age
+      FANOUT_ALERTS_DELIVERY                 = "resend"
+      FANOUT_ALERTS_STATE_BACKEND            = "object-store"
+      FANOUT_ALERTS_FROM                     = var.alert_from
+      FANOUT_ALERTS_RECIPIENTS               = join(",", var.alert_recipients)
+      FANOUT_ALERTS_QUERY_BIGQUERY_TABLE     = "${var.project_id}.${var.dataset_id}.events"
+    })
+    "replay" = merge(local.r2_env, {
+      FANOUT_PUBSUB_PROJECT_ID = var.project_id
+      FANOUT_PUBSUB_TOPIC      = google_pubsub_topic.events.name
     })
   }
   plain_env = {
-    for s in keys(local.service_url) : s => merge(
-      { JAVA_OPTS_APPEND = local.jvm_flags[s] },
-      s == "ingest-bridge" ? {
-        FANOUT_PUBSUB_PROJECT_ID = var.project_id
-        FANOUT_PUBSUB_TOPIC      = google_pubsub_topic.events.name
-        # Pub/Sub bytes (publish + 3 deliveries) are the tightest free tier: level 6 is 5.5x
-        # instead of 4.5x at level 2 (docs/benchmarks.md) for ~2x the bridge's deflate CPU.
-        FANOUT_INGEST_PACKING_GZIP_LEVEL = "6"
-      } : local.consumer_env[s],
-      s == "analytics-loader" ? {
-        # Keys of the analytics loader (docs/configuration.md).
-        FANOUT_ANALYTICS_PROJECT_ID         = var.project_id
-        FANOUT_ANALYTICS_DATASET            = var.dataset_id
-        FANOUT_ANALYTICS_EVENTS_EXPIRY_DAYS = tostring(var.events_expiry_days)
-      } : {},
-      s == "alert-sink" ? var.alert_env : {},
+    for s, env in local.runtime_env : s => merge(
+      { JAVA_OPTS_APPEND = lookup(local.jvm_flags, s, local.default_jvm_flags) },
+      env,
       lookup(var.service_env, s, {}),
     )
   }
@@ -216,11 +234,7 @@ resource "google_cloud_run_v2_job" "replay" {
         }
 
         dynamic "env" {
-          for_each = merge(local.r2_env, {
-            FANOUT_PUBSUB_PROJECT_ID = var.project_id
-            FANOUT_PUBSUB_TOPIC      = google_pubsub_topic.events.name
-            JAVA_OPTS_APPEND         = local.default_jvm_flags
-          })
+          for_each = local.plain_env["replay"]
           content {
             name  = env.key
             value = env.value

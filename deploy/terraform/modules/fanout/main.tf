@@ -45,6 +45,7 @@ resource "google_project_service" "apis" {
     "bigquery.googleapis.com",
     "bigquerystorage.googleapis.com",
     "cloudresourcemanager.googleapis.com",
+    "cloudscheduler.googleapis.com",
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",
     "pubsub.googleapis.com",

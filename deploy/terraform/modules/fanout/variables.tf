@@ -248,8 +248,21 @@ variable "dead_letter_retention_days" {
 
 # --- Alert e-mail (public settings; the Resend key is a secret) ---------------------------------
 
-variable "alert_env" {
-  description = "Plain settings of the alert sink (sender, recipients, budget), as environment variables."
-  type        = map(string)
-  default     = {}
+variable "alert_from" {
+  description = "Sender of alert e-mail (fanout.alerts.from), an address of a domain verified in Resend, e.g. \"Fanout alerts <alerts@example.org>\"."
+  type        = string
+  validation {
+    condition     = can(regex("@", var.alert_from))
+    error_message = "alert_from must contain an e-mail address."
+  }
+}
+
+variable "alert_recipients" {
+  description = "Recipients of alert e-mail (fanout.alerts.recipients). Resend's free tier counts every recipient of every e-mail (100/day, 3,000/month); the alert sink's budget divides by this count."
+  type        = list(string)
+  validation {
+    # Resend accepts at most 50 `to` addresses; more than a few would leave almost no e-mails a day.
+    condition     = length(var.alert_recipients) >= 1 && length(var.alert_recipients) <= 5
+    error_message = "alert_recipients must list 1–5 addresses: each one counts against Resend's 100 e-mails a day."
+  }
 }
