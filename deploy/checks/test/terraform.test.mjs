@@ -428,3 +428,62 @@ test("R2: bucket with an explicit location, archive and dead-letter expiry in se
   assert.match(req.cloudflare.version, /^5\.\d+\.\d+$/, "provider v5, exact pin");
   assert.equal(req.cloudflare.source, "cloudflare/cloudflare");
 });
+
+// --- Alert timers: Cloud Scheduler ---------------------------------------------------------------
+
+test("a Cloud Scheduler job ticks the alert sink every minute as the push identity, with the alert push audience", () => {
+  const job = res("google_cloud_scheduler_job").alert_tick;
+  assert.ok(job, "google_cloud_scheduler_job.alert_tick");
+  assert.equal(job.schedule, "* * * * *");
+  const http = block(job, "http_target");
+  assert.equal(http.http_method, "POST");
+  // The path the alert sink really serves.
+  const src = read(join(repoRoot, "alert-sink/src/main/java/dev/fanout/alerts/service/AlertTickResource.java"));
+  const path = /@Path\("([^"]+)"\)\s*public class AlertTickResource/.exec(src)[1];
+  assert.equal(mod.locals.alert_tick_path, path);
+  assert.equal(http.uri, '${google_cloud_run_v2_service.service["alert-sink"].uri}${local.alert_tick_path}');
+  // The tick endpoint verifies the token like a push: same account, same audience as the sink expects.
+  const oidc = block(http, "oidc_token");
+  assert.equal(oidc.service_account_email, '${google_service_account.runtime["pubsub-push"].email}');
+  assert.equal(oidc.audience, '${local.push_audience["alerts"]}');
+  assert.match(mod.locals.push_env, /FANOUT_CONSUMER_PUSH_OIDC_AUDIENCE\s*=\s*local\.push_audience\[sink\]/);
+  assert.match(mod.locals.runtime_env["alert-sink"], /local\.push_env\["alerts"\]/);
+  assert.equal(block(job, "retry_config").retry_count, 0, "the next tick is a minute away");
+  assert.ok(strings(res("google_project_service").apis.for_each).join(" ").includes("cloudscheduler.googleapis.com"));
+  assert.equal(job.count, "${var.deploy_services ? 1 : 0}", "created with the services it calls");
+});
+
+// --- BigQuery grants follow the loader's schema --------------------------------------------------
+
+test("the analytics loader may write exactly the tables analytics-writer defines, in the dataset Terraform creates", () => {
+  const grant = res("google_bigquery_table_iam_member").loader_writes;
+  const tables = [...grant.for_each.matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
+  assert.deepEqual(tables, Object.keys(mod.locals.tables).sort());
+  // analytics-writer's tables.json: the tables (with partitioning) and the views it defines.
+  const defined = JSON.parse(read(join(schemaDir, "tables.json")));
+  const stored = Object.keys(defined).filter((t) => !defined[t].view_sql).sort();
+  assert.deepEqual(tables, stored, "one grant per table analytics-writer defines (views store nothing)");
+  assert.equal(grant.role, "roles/bigquery.dataEditor", "appends (tables.updateData) and the start-up schema check (tables.get)");
+  // The loader is told the dataset Terraform creates (its code default is another name).
+  assert.match(mod.locals.runtime_env["analytics-loader"], /FANOUT_ANALYTICS_BIGQUERY_DATASET\s*=\s*var\.dataset_id/);
+  assert.match(mod.locals.runtime_env["alert-sink"], /FANOUT_ALERTS_QUERY_BIGQUERY_TABLE\s*=\s*"\$\{var\.project_id\}\.\$\{var\.dataset_id\}\.events"/);
+});
+
+// --- Replay job and dead letters ----------------------------------------------------------------
+
+test("the replay job runs the cli image as its own account, which may only publish to the topic", () => {
+  const job = res("google_cloud_run_v2_job").replay;
+  const tpl = block(block(job, "template"), "template");
+  assert.equal(tpl.service_account, '${google_service_account.runtime["replay"].email}');
+  assert.match(block(tpl, "containers").image, /\/cli:\$\{var\.image_tag\}$/);
+  assert.ok(tpl.max_retries >= 1, "a task attempt that dies resumes from its checkpoint");
+  assert.match(res("google_pubsub_topic_iam_member").publishers.for_each, /"replay"/);
+});
+
+test("dead letters: every push subscription dead-letters to one topic, whose hold subscription keeps them for the operator", () => {
+  const hold = res("google_pubsub_subscription").dead_letter_hold;
+  assert.equal(hold.topic, "${google_pubsub_topic.dead_letter.id}");
+  assert.equal(block(hold, "push_config"), undefined, "pull: nothing consumes dead letters behind the operator's back");
+  assert.equal(block(res("google_pubsub_subscription").push, "dead_letter_policy").dead_letter_topic, "${google_pubsub_topic.dead_letter.id}");
+  assert.equal(res("google_pubsub_topic").dead_letter.name, "${var.topic_name}-dead-letter");
+});
