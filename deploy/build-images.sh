@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Builds and pushes one image per deployable module with Quarkus' container-image extension,
-# tagged with the git sha:
+# Builds and pushes one image per deployable module, tagged with the git sha: the services with
+# Quarkus' container-image-jib extension, the cli (replay job) with jib-maven-plugin (its profile
+# `image`, switched on by the same property). No Docker daemon is involved:
 #   FANOUT_REGISTRY=europe-west1-docker.pkg.dev/PROJECT/fanout FANOUT_IMAGE_TAG=$(git rev-parse --short=12 HEAD) \
 #     deploy/build-images.sh [module ...]
 # Image = $FANOUT_REGISTRY/<module>:<tag>. Authentication to the registry comes from the
 # environment (CI: google-github-actions/auth + `gcloud auth configure-docker`).
-# Each module must carry a quarkus-container-image-* extension (jib: issue 11 §2, stage 2); a
-# module without one would build no image at all, so this script refuses it by name.
+# Each module must carry quarkus-container-image-jib or the jib plugin; a module without one
+# would build no image at all, so this script refuses it by name.
+# FANOUT_BASE_IMAGE (another base) and FANOUT_REGISTRY_INSECURE=true (plain-HTTP registry) exist
+# for deploy/check-images.sh, which builds against a loopback registry; CI sets neither.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +22,7 @@ missing=()
 for m in "${modules[@]}"; do
   if [ ! -f "$m/pom.xml" ]; then
     missing+=("$m (no such module)")
-  elif ! grep -q 'quarkus-container-image-' "$m/pom.xml"; then
+  elif ! grep -q -e 'quarkus-container-image-jib' -e 'jib-maven-plugin' "$m/pom.xml"; then
     missing+=("$m (add io.quarkus:quarkus-container-image-jib to $m/pom.xml)")
   fi
 done
@@ -32,7 +35,15 @@ fi
 registry_host=${FANOUT_REGISTRY%%/*}
 group=${FANOUT_REGISTRY#*/}
 list=$(IFS=,; echo "${modules[*]}")
-./mvnw -B package -DskipTests -pl "$list" -am \
+extra=()
+if [ -n "${FANOUT_BASE_IMAGE:-}" ]; then
+  extra+=("-Dquarkus.jib.base-jvm-image=$FANOUT_BASE_IMAGE" "-Dfanout.cli.base-image=$FANOUT_BASE_IMAGE")
+fi
+if [ "${FANOUT_REGISTRY_INSECURE:-false}" = true ]; then
+  extra+=(-Dquarkus.container-image.insecure=true -Dfanout.image.insecure=true -Djib.allowInsecureRegistries=true)
+fi
+# -Dfanout.cli.quick: the cli's tests are skipped anyway, so it need not wait for local-pipeline.
+./mvnw -B package -DskipTests -Dfanout.cli.quick -pl "$list" -am "${extra[@]}" \
   -Dquarkus.container-image.build=true \
   -Dquarkus.container-image.push=true \
   -Dquarkus.container-image.registry="$registry_host" \

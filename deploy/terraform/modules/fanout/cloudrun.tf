@@ -13,8 +13,10 @@ locals {
       : null
     )
   }
-  # deploy/Dockerfile.jvm's default for a service whose yaml records no measured flags.
-  default_jvm_flags = "-XX:MaxRAMPercentage=60 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
+  # JAVA_OPTS_APPEND replaces the image's own value (the service poms' quarkus.jib.jvm-arguments,
+  # the JBoss log manager), so every value repeats it (deploy/checks compares them). This one is
+  # for a service whose yaml records no measured flags.
+  default_jvm_flags = "-XX:MaxRAMPercentage=60 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Djava.util.logging.manager=org.jboss.logmanager.LogManager"
   jvm_flags = {
     for s, y in local.cloudrun_yaml : s => try(coalesce(one([
       for e in y.spec.template.spec.containers[0].env : e.value if e.name == "JAVA_OPTS_APPEND"
@@ -88,7 +90,8 @@ locals {
   }
   plain_env = {
     for s, env in local.runtime_env : s => merge(
-      { JAVA_OPTS_APPEND = lookup(local.jvm_flags, s, local.default_jvm_flags) },
+      # The services' run-java.sh reads it; the CLI image runs java with its flags directly.
+      contains(keys(local.service_url), s) ? { JAVA_OPTS_APPEND = local.jvm_flags[s] } : {},
       env,
       lookup(var.service_env, s, {}),
     )
