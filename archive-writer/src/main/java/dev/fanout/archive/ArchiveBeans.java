@@ -17,7 +17,7 @@ public class ArchiveBeans {
     @Produces
     @ApplicationScoped
     ArchiveSink archiveSink(ObjectStore store, ArchiveConfig config) {
-        return new ArchiveSink(store, new ArchiveLayout(config.prefix(), config.quarantinePrefix()),
+        return new ArchiveSink(store, new ArchiveLayout(config.prefix()),
                 new ArchiveCodec(config.gzipLevel()));
     }
 }

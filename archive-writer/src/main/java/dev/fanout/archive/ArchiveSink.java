@@ -6,19 +6,14 @@ import dev.fanout.store.ObjectStore;
 import dev.fanout.store.PutResult;
 import dev.fanout.store.ArchiveRetryClassifier;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.events.Envelope;
-import dev.fanout.events.EnvelopeCodec;
-import dev.fanout.events.ReceivedMessage;
 import dev.fanout.events.port.EventSink;
 import dev.fanout.events.port.SinkRecord;
 import dev.fanout.events.port.WriteBatch;
 import dev.fanout.events.port.WriteResult;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +42,6 @@ public class ArchiveSink implements EventSink {
 
     /** Body media type. No Content-Encoding on purpose: see {@link #write}. */
     public static final String EVENTS_CONTENT_TYPE = "application/gzip";
-    public static final String QUARANTINE_DATA_CONTENT_TYPE = "application/octet-stream";
-    public static final String QUARANTINE_INFO_CONTENT_TYPE = "application/json";
 
     /** User metadata keys (S3 sends them as {@code x-amz-meta-<key>}). */
     public static final String META_EVENT_COUNT = "fanout-event-count";
@@ -56,30 +49,16 @@ public class ArchiveSink implements EventSink {
     public static final String META_MAX_EVENT_TIME = "fanout-max-event-time";
     public static final String META_SCHEMA = "fanout-schema";
     public static final String META_FORMAT = "fanout-format";
-    public static final String META_MESSAGE_ID = "fanout-message-id";
-    public static final String META_REASON = "fanout-reason";
-    public static final String META_PUBLISH_TIME = "fanout-publish-time";
-    public static final String META_ATTRIBUTE_COUNT = "fanout-attribute-count";
     public static final String FORMAT_EVENTS = "ndjson+gzip;envelope";
-    public static final String FORMAT_QUARANTINE = "raw-message";
-
-    /** Metadata values are HTTP header values: keep them short, printable ASCII. */
-    private static final int MAX_META_VALUE_CHARS = 512;
 
     private final ObjectStore store;
     private final ArchiveLayout layout;
     private final ArchiveCodec codec;
-    private final Clock clock;
 
-    public ArchiveSink(ObjectStore store, ArchiveLayout layout, ArchiveCodec codec, Clock clock) {
+    public ArchiveSink(ObjectStore store, ArchiveLayout layout, ArchiveCodec codec) {
         this.store = Objects.requireNonNull(store, "store");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.clock = Objects.requireNonNull(clock, "clock");
-    }
-
-    public ArchiveSink(ObjectStore store, ArchiveLayout layout, ArchiveCodec codec) {
-        this(store, layout, codec, Clock.systemUTC());
     }
 
     @Override
@@ -164,45 +143,6 @@ public class ArchiveSink implements EventSink {
         LOG.debugf("archive %s %s: %d events, %d bytes", result, key, events.size(), body.length);
     }
 
-    /**
-     * Keeps the message as received: its data in {@code <stem>.bin} and a JSON description
-     * (message id, attributes, publish time, delivery attempt, reason) in {@code <stem>.json}. The
-     * data goes first: if only the description is missing, the retry adds it.
-     */
-    @Override
-    public void quarantine(ReceivedMessage message, String reason) throws Exception {
-        Instant now = clock.instant();
-        // Publish time is stable across redeliveries, so the key is too.
-        Instant time = message.publishTime() != null ? message.publishTime() : now;
-        String stem = layout.quarantineStem(time, message.messageId(), message.data());
-
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(META_FORMAT, FORMAT_QUARANTINE);
-        meta.put(META_MESSAGE_ID, headerSafe(message.messageId()));
-        meta.put(META_REASON, headerSafe(reason == null ? "" : reason));
-        if (message.publishTime() != null) {
-            meta.put(META_PUBLISH_TIME, message.publishTime().toString());
-        }
-        meta.put(META_ATTRIBUTE_COUNT, Integer.toString(message.attributes().size()));
-        store.putIfAbsent(stem + ArchiveLayout.QUARANTINE_DATA_SUFFIX, message.data(), meta,
-                QUARANTINE_DATA_CONTENT_TYPE, null);
-
-        ObjectNode info = EnvelopeCodec.mapper().createObjectNode();
-        info.put("message_id", message.messageId());
-        info.put("publish_time", message.publishTime() == null ? null : message.publishTime().toString());
-        info.put("delivery_attempt", message.deliveryAttempt());
-        ObjectNode attrs = info.putObject("attributes");
-        new TreeMap<>(message.attributes()).forEach(attrs::put);
-        info.put("reason", reason);
-        info.put("data_key", stem + ArchiveLayout.QUARANTINE_DATA_SUFFIX);
-        info.put("data_bytes", message.data().length);
-        info.put("data_sha256", HexFormat.of().formatHex(ArchiveLayout.sha256().digest(message.data())));
-        info.put("quarantined_at", now.toString());
-        byte[] json = EnvelopeCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(info);
-        store.putIfAbsent(stem + ArchiveLayout.QUARANTINE_INFO_SUFFIX, json, meta, QUARANTINE_INFO_CONTENT_TYPE, null);
-        LOG.infof("quarantined message %s as %s.bin (%d bytes)", message.messageId(), stem, message.data().length);
-    }
-
     @Override
     public void checkReady() throws Exception {
         store.checkReady();
@@ -216,16 +156,6 @@ public class ArchiveSink implements EventSink {
     /** Nothing is buffered here (the runtime batches); the store's lifecycle belongs to its owner. */
     @Override
     public void close() {}
-
-    /** Printable ASCII only, truncated: metadata travels as HTTP headers and is signed. */
-    static String headerSafe(String value) {
-        StringBuilder sb = new StringBuilder(Math.min(value.length(), MAX_META_VALUE_CHARS));
-        for (int i = 0; i < value.length() && sb.length() < MAX_META_VALUE_CHARS; i++) {
-            char c = value.charAt(i);
-            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return sb.toString().strip();
-    }
 
     @Override
     public String toString() {

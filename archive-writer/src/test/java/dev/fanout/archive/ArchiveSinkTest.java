@@ -48,7 +48,7 @@ class ArchiveSinkTest {
     void setUp() {
         fs = new FilesystemObjectStore(dir);
         store = new RecordingStore(fs);
-        sink = new ArchiveSink(store, new ArchiveLayout("events", "quarantine"), new ArchiveCodec(6), clock);
+        sink = new ArchiveSink(store, new ArchiveLayout("events"), new ArchiveCodec(6), clock);
     }
 
     @Test

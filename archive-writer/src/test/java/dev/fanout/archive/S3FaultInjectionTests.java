@@ -115,10 +115,10 @@ class S3FaultInjectionTests {
                 .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60))
                 .withMaxAttempts(MAX_ATTEMPTS);
         viaFaults = new S3ObjectStore(toFaults);
-        sink = new ArchiveSink(viaFaults, new ArchiveLayout("events", "quarantine"), new ArchiveCodec(6));
+        sink = new ArchiveSink(viaFaults, new ArchiveLayout("events"), new ArchiveCodec(6));
         viaFaultsImpatient = new S3ObjectStore(toFaults.withTimeouts(
                 Duration.ofSeconds(5), IMPATIENT_SOCKET_TIMEOUT, Duration.ofSeconds(2), Duration.ofSeconds(10)));
-        impatientSink = new ArchiveSink(viaFaultsImpatient, new ArchiveLayout("events", "quarantine"), new ArchiveCodec(6));
+        impatientSink = new ArchiveSink(viaFaultsImpatient, new ArchiveLayout("events"), new ArchiveCodec(6));
         batch = TestEvents.batch(1, 50, Instant.parse("2026-11-23T10:00:00Z"), 60_000L);
     }
 
@@ -216,7 +216,7 @@ class S3FaultInjectionTests {
 
         assertThat(direct.list("events/")).as("s3proxy stored the object").hasSize(1);
         RecordingStore recording = new RecordingStore(viaFaults);
-        ArchiveSink retrying = new ArchiveSink(recording, new ArchiveLayout("events", "quarantine"), new ArchiveCodec(6));
+        ArchiveSink retrying = new ArchiveSink(recording, new ArchiveLayout("events"), new ArchiveCodec(6));
         liftFaults();
         retrying.write(batch);
 

@@ -73,7 +73,7 @@ class S3ObjectStoreTests {
         settings = settingsFor(proxy, bucket);
         s3 = new S3ObjectStore(settings);
         store = new RecordingStore(s3);
-        sink = new ArchiveSink(store, new ArchiveLayout("events", "quarantine"), new ArchiveCodec(6));
+        sink = new ArchiveSink(store, new ArchiveLayout("events"), new ArchiveCodec(6));
     }
 
     @Test
@@ -159,7 +159,7 @@ class S3ObjectStoreTests {
                 "wrong-secret", true, settings.connectTimeout(), settings.socketTimeout(),
                 settings.apiCallAttemptTimeout(), settings.apiCallTimeout(), 2, 2);
         try (S3ObjectStore badStore = new S3ObjectStore(bad)) {
-            ArchiveSink badSink = new ArchiveSink(badStore, new ArchiveLayout("events", "quarantine"), new ArchiveCodec(1));
+            ArchiveSink badSink = new ArchiveSink(badStore, new ArchiveLayout("events"), new ArchiveCodec(1));
             assertThatThrownBy(() -> badSink.write(TestEvents.batch(1, 3, Instant.now(), 10)))
                     .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403))
                     .satisfies(e -> assertThat(badSink.isTransient(e)).isFalse());

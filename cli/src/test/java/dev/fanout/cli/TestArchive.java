@@ -21,7 +21,7 @@ import java.util.zip.GZIPInputStream;
 public final class TestArchive {
     private TestArchive() {}
 
-    public static final ArchiveLayout LAYOUT = new ArchiveLayout("events", "quarantine");
+    public static final ArchiveLayout LAYOUT = new ArchiveLayout("events");
 
     /** Writes {@code events} in batches of {@code perBatch} (one object per hour per batch), as archive-sink would. */
     public static void write(ObjectStore store, List<Envelope> events, int perBatch) throws Exception {

@@ -37,6 +37,25 @@ public final class MessageDecoder {
      *         {@code count} attribute that disagrees with the payload
      */
     public static List<Envelope> decode(byte[] data, Map<String, String> attributes, long maxDecompressedBytes) {
+        return decodeMeasured(data, attributes, maxDecompressedBytes).events();
+    }
+
+    /**
+     * The envelopes of a message and the size of their JSON text (the inflated size of a packed
+     * message, else the data's size): what the consumer runtime counts its queue in.
+     *
+     * @param events    the envelopes, in message order
+     * @param jsonBytes bytes of envelope JSON the message carried
+     */
+    public record Decoded(List<Envelope> events, long jsonBytes) {}
+
+    /** As {@link #decode(byte[], Map)}, with the decoded size. */
+    public static Decoded decodeMeasured(byte[] data, Map<String, String> attributes) {
+        return decodeMeasured(data, attributes, DEFAULT_MAX_DECOMPRESSED_BYTES);
+    }
+
+    /** As {@link #decode(byte[], Map, long)}, with the decoded size. */
+    public static Decoded decodeMeasured(byte[] data, Map<String, String> attributes, long maxDecompressedBytes) {
         if (data == null) {
             throw new MessageDecodeException("message has no data");
         }
@@ -48,12 +67,19 @@ public final class MessageDecoder {
         String encoding = attrs.get(Attributes.ENCODING);
         boolean gzip = data.length >= 2 && data[0] == (byte) 0x1f && data[1] == (byte) 0x8b;
         List<Envelope> events;
+        long jsonBytes = data.length;
         try {
             if (encoding == null) {
                 if (data.length == 0) {
                     throw new MessageDecodeException("message data is empty and has no encoding attribute");
                 }
-                events = gzip ? ndjson(gunzip(data, maxDecompressedBytes)) : ndjson(data);
+                if (gzip) {
+                    ByteBuf inflated = gunzip(data, maxDecompressedBytes);
+                    jsonBytes = inflated.size;
+                    events = ndjson(inflated);
+                } else {
+                    events = ndjson(data);
+                }
             } else {
                 switch (encoding) {
                     case Attributes.ENCODING_JSON:
@@ -63,7 +89,9 @@ public final class MessageDecoder {
                         if (!gzip) {
                             throw new MessageDecodeException("encoding is ndjson+gzip but data is not gzip");
                         }
-                        events = ndjson(gunzip(data, maxDecompressedBytes));
+                        ByteBuf inflated = gunzip(data, maxDecompressedBytes);
+                        jsonBytes = inflated.size;
+                        events = ndjson(inflated);
                         break;
                     case Attributes.ENCODING_NDJSON:
                         events = ndjson(data);
@@ -81,7 +109,7 @@ public final class MessageDecoder {
             throw new MessageDecodeException("count attribute says " + Utf8.truncate(count, 16) + " but data holds "
                     + events.size() + " envelopes");
         }
-        return events;
+        return new Decoded(events, jsonBytes);
     }
 
     private static List<Envelope> ndjson(byte[] b) throws IOException {
@@ -93,12 +121,8 @@ public final class MessageDecoder {
     }
 
     private static ByteBuf gunzip(byte[] data, long max) throws IOException {
-        // ISIZE (last 4 bytes) is the uncompressed size mod 2^32 of the last member: a good first guess.
-        long hint = data.length >= 18 ? (data[data.length - 4] & 0xFFL) | (data[data.length - 3] & 0xFFL) << 8
-                | (data[data.length - 2] & 0xFFL) << 16 | (data[data.length - 1] & 0xFFL) << 24 : 0;
         int cap = (int) Math.min(max + 1, Integer.MAX_VALUE - 16L);
-        int initial = (int) Math.min(Math.max(hint + 1, data.length * 4L), Math.min(cap, 256L * 1024 * 1024));
-        ByteBuf out = new ByteBuf(initial);
+        ByteBuf out = new ByteBuf(initialInflateBuffer(data.length, cap));
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data), 64 * 1024)) {
             while (true) {
                 if (out.size == out.buf.length) {
@@ -118,6 +142,17 @@ public final class MessageDecoder {
             throw new MessageDecodeException("packed message expands beyond " + max + " bytes");
         }
         return out;
+    }
+
+    /** Largest first buffer of an inflate: beyond it the buffer grows (doubling) with what actually arrives. */
+    static final int MAX_INITIAL_INFLATE_BUFFER = 1024 * 1024;
+
+    /**
+     * First buffer of an inflate, from the compressed size only. The gzip ISIZE trailer is written
+     * by the sender and unchecked until the end of the stream, so it must not size an allocation.
+     */
+    static int initialInflateBuffer(int compressedBytes, int cap) {
+        return (int) Math.min(Math.max(8 * 1024L, compressedBytes * 4L), Math.min(cap, MAX_INITIAL_INFLATE_BUFFER));
     }
 
     private static String firstLine(String s) {

@@ -106,4 +106,41 @@ class MessageDecoderTest {
         assertThatThrownBy(() -> MessageDecoder.decode(gzip(raw), Map.of("encoding", "ndjson+gzip"), raw.length - 1))
                 .isInstanceOf(MessageDecodeException.class);
     }
+
+    /**
+     * A tiny message whose gzip trailer claims ~4 GiB must not make the decoder allocate for it: the
+     * trailer is the sender's word and is only checked at the end of the stream.
+     */
+    @Test
+    void aForgedIsizeTrailerDoesNotSizeTheBuffer() throws IOException {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        for (Envelope e : events) {
+            EnvelopeCodec.writeNdjsonLine(e, lines);
+        }
+        byte[] small = gzip(lines.toByteArray());
+        byte[] forged = small.clone();
+        for (int i = 1; i <= 4; i++) {
+            forged[forged.length - i] = (byte) 0xff;
+        }
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        MessageDecoder.decode(small, Map.of("encoding", "ndjson+gzip"), 64L << 20); // warm up classes
+        long before = threads.getThreadAllocatedBytes(tid);
+        assertThatThrownBy(() -> MessageDecoder.decode(forged, Map.of("encoding", "ndjson+gzip"), 1L << 30))
+                .isInstanceOf(MessageDecodeException.class);
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertThat(allocated).as("bytes allocated for a %d-byte message", forged.length).isLessThan(32L << 20);
+    }
+
+    @Test
+    void theDecodedSizeIsTheInflatedJson() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Envelope e : events) {
+            EnvelopeCodec.writeNdjsonLine(e, out);
+        }
+        byte[] raw = out.toByteArray();
+        MessageDecoder.Decoded d = MessageDecoder.decodeMeasured(gzip(raw), Map.of("encoding", "ndjson+gzip"));
+        assertThat(d.events()).isEqualTo(events);
+        assertThat(d.jsonBytes()).isEqualTo(raw.length);
+    }
 }

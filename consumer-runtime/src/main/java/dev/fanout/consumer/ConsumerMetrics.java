@@ -2,6 +2,7 @@ package dev.fanout.consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,15 +13,21 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@code fanout.consumer.received} messages handed to the batcher</li>
- *   <li>{@code fanout.consumer.written} envelopes the sink confirmed</li>
+ *   <li>{@code fanout.consumer.written} distinct envelopes the sink confirmed (an id twice in one
+ *       batch counts once)</li>
  *   <li>{@code fanout.consumer.acked} / {@code .nacked} messages acknowledged / negatively acknowledged</li>
- *   <li>{@code fanout.consumer.quarantined} undecodable messages kept by the sink</li>
- *   <li>{@code fanout.consumer.rejected} messages refused because the queue was full or the batcher stopped</li>
+ *   <li>{@code fanout.consumer.dead.lettered} dead letters kept, tag {@code kind}: {@code event}
+ *       (a record the sink rejected) or {@code message} (an undecodable message)</li>
+ *   <li>{@code fanout.consumer.rejected} messages refused because the queue was full or intake stopped</li>
  *   <li>{@code fanout.consumer.batch.size} envelopes per write (distribution)</li>
  *   <li>{@code fanout.consumer.batch.age} age of the oldest message of a batch when it is written</li>
- *   <li>{@code fanout.consumer.write.latency} duration of one write including retries, tag {@code outcome}</li>
+ *   <li>{@code fanout.consumer.write.latency} one batch's writes including retries, tag {@code outcome}</li>
  *   <li>{@code fanout.consumer.write.retries} retried write attempts</li>
+ *   <li>{@code fanout.consumer.write.bisections} batches split to isolate records a whole-batch
+ *       permanent failure hides</li>
  *   <li>{@code fanout.consumer.queue.messages} messages waiting for a batch (gauge)</li>
+ *   <li>{@code fanout.consumer.backlog.messages} / {@code .backlog.bytes} messages accepted and not
+ *       yet acked or nacked, and their decoded bytes (gauges): the sink's backlog inside the process</li>
  * </ul>
  */
 public final class ConsumerMetrics {
@@ -29,9 +36,11 @@ public final class ConsumerMetrics {
     final Counter written;
     final Counter acked;
     final Counter nacked;
-    final Counter quarantined;
+    final Counter deadLetteredEvents;
+    final Counter deadLetteredMessages;
     final Counter rejected;
     final Counter retries;
+    final Counter bisections;
     final DistributionSummary batchSize;
     final Timer batchAge;
     final Timer writeOk;
@@ -43,12 +52,16 @@ public final class ConsumerMetrics {
         this.registry = registry;
         this.sink = sink;
         received = counter("fanout.consumer.received", "Messages handed to the batcher");
-        written = counter("fanout.consumer.written", "Envelopes the sink confirmed");
+        written = counter("fanout.consumer.written", "Distinct envelopes the sink confirmed");
         acked = counter("fanout.consumer.acked", "Messages acknowledged after the write");
         nacked = counter("fanout.consumer.nacked", "Messages negatively acknowledged (redelivered)");
-        quarantined = counter("fanout.consumer.quarantined", "Undecodable messages kept by the sink");
-        rejected = counter("fanout.consumer.rejected", "Messages refused (queue full or stopping)");
+        deadLetteredEvents = Counter.builder("fanout.consumer.dead.lettered").description("Dead letters kept")
+                .tag("sink", sink).tag("kind", "event").register(registry);
+        deadLetteredMessages = Counter.builder("fanout.consumer.dead.lettered").description("Dead letters kept")
+                .tag("sink", sink).tag("kind", "message").register(registry);
+        rejected = counter("fanout.consumer.rejected", "Messages refused (queue full or intake stopped)");
         retries = counter("fanout.consumer.write.retries", "Retried write attempts");
+        bisections = counter("fanout.consumer.write.bisections", "Batches split after a whole-batch permanent failure");
         batchSize = DistributionSummary.builder("fanout.consumer.batch.size")
                 .description("Envelopes per sink write").baseUnit("events").tag("sink", sink)
                 .publishPercentileHistogram().register(registry);
@@ -64,18 +77,26 @@ public final class ConsumerMetrics {
         return new ConsumerMetrics(new SimpleMeterRegistry(), sink);
     }
 
-    void queueGauge(Supplier<Number> size) {
-        io.micrometer.core.instrument.Gauge.builder("fanout.consumer.queue.messages", size)
+    void gauges(Supplier<Number> queued, Supplier<Number> backlogMessages, Supplier<Number> backlogBytes) {
+        Gauge.builder("fanout.consumer.queue.messages", queued)
                 .description("Messages waiting for a batch").tag("sink", sink).register(registry);
+        Gauge.builder("fanout.consumer.backlog.messages", backlogMessages)
+                .description("Messages accepted and not yet acked or nacked").tag("sink", sink).register(registry);
+        Gauge.builder("fanout.consumer.backlog.bytes", backlogBytes).baseUnit("bytes")
+                .description("Decoded bytes of the messages accepted and not yet acked or nacked").tag("sink", sink)
+                .register(registry);
     }
 
     public double received() { return received.count(); }
     public double written() { return written.count(); }
     public double acked() { return acked.count(); }
     public double nacked() { return nacked.count(); }
-    public double quarantined() { return quarantined.count(); }
+    public double deadLettered() { return deadLetteredEvents.count() + deadLetteredMessages.count(); }
+    public double deadLetteredEvents() { return deadLetteredEvents.count(); }
+    public double deadLetteredMessages() { return deadLetteredMessages.count(); }
     public double rejected() { return rejected.count(); }
     public double retries() { return retries.count(); }
+    public double bisections() { return bisections.count(); }
     public long batches() { return batchSize.count(); }
 
     private Counter counter(String name, String description) {

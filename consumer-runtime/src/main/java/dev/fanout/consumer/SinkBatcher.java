@@ -1,11 +1,13 @@
 package dev.fanout.consumer;
 
-import dev.fanout.events.Envelope;
+import dev.fanout.consumer.deadletter.DeadLetter;
+import dev.fanout.consumer.deadletter.DeadLetters;
 import dev.fanout.events.MessageDecodeException;
 import dev.fanout.events.MessageDecoder;
 import dev.fanout.events.ReceivedMessage;
 import dev.fanout.events.port.EventSink;
 import dev.fanout.events.port.MessageMeta;
+import dev.fanout.events.port.RecordOutcome;
 import dev.fanout.events.port.SinkRecord;
 import dev.fanout.events.port.WriteBatch;
 import dev.fanout.events.port.WriteResult;
@@ -15,37 +17,60 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
- * Batches the messages of one sink and acknowledges them only after the sink confirmed the write.
+ * Batches the messages of one sink and acknowledges a message only once every one of its records
+ * was delivered or dead-lettered.
  *
- * <p>Messages are decoded on the caller's thread (push worker, subscriber executor, local bus) so
- * that decoding runs in parallel with the write of the previous batch; a bounded queue hands them
- * to one writer thread per sink, so writes of a sink never overlap. The writer flushes when the
- * batch reaches {@link BatchPolicy#maxEvents()} or {@link BatchPolicy#maxBytes()}, when its oldest
- * message is {@link BatchPolicy#maxAge()} old, and on {@link #shutdown}. A write is retried as
- * long as {@link EventSink#isTransient} says so and the {@link RetryPolicy} allows; then every
- * message of the batch is acked, or all of them are nacked.
+ * <p><b>Admission.</b> A message is admitted on a cheap bound before it is decoded (its data size,
+ * times {@link #EXPECTED_GZIP_RATIO} for gzip), then counted in decoded bytes while it waits:
+ * {@link BatchPolicy#queueMessages()} / {@link BatchPolicy#queueBytes()} bound what is queued or
+ * being decoded. {@link #offer} (push) refuses when there is no room; {@link #submit} (pull, local)
+ * waits for room, which is the flow control towards the bus.
  *
- * <p>A message that {@link MessageDecoder} rejects for good is handed to
- * {@link EventSink#quarantine} and acked once that succeeded (nacked if it failed), so it is kept
- * and counted instead of being redelivered forever.
+ * <p><b>Writes.</b> {@link BatchPolicy#writers()} writer threads take messages from the queue into
+ * batches and flush at {@link BatchPolicy#maxEvents()} / {@link BatchPolicy#maxBytes()}, when the
+ * oldest message is {@link BatchPolicy#maxAge()} old, at once for a redelivered message (attempt
+ * &gt; 1 or published longer ago than max-age: the bus is waiting), and on {@link #shutdown}. Every
+ * {@code write} gets a deadline of {@link BatchPolicy#writeTimeout()}. Per record:
+ * <ul>
+ *   <li>delivered: done;</li>
+ *   <li>retry, or the write threw a failure the sink classifies as transient: written again with
+ *       backoff while the {@link RetryPolicy} allows, else its message is nacked;</li>
+ *   <li>rejected: kept in the {@link DeadLetters} store with the sink's reason;</li>
+ *   <li>the write threw a permanent failure: the batch is bisected until the records at fault are
+ *       alone, and those are rejected. If no record of the batch could be delivered at all, the
+ *       destination is at fault, not the data: nothing is dead-lettered and everything is nacked.</li>
+ * </ul>
+ * A message that {@link MessageDecoder} can never decode is dead-lettered as received. A failed
+ * dead-letter write nacks the messages whose letters it held. Every delivery taken into a batch is
+ * settled in a {@code finally}.
  */
 public final class SinkBatcher {
 
     private static final Logger LOG = Logger.getLogger(SinkBatcher.class);
 
+    /**
+     * Admission estimate of a gzip message's decoded size before it is decoded: log text packs
+     * 8-10x (docs/benchmarks.md). The real size replaces the estimate once decoded.
+     */
+    static final int EXPECTED_GZIP_RATIO = 10;
+
     private final EventSink sink;
     private final String name;
     private final BatchPolicy policy;
     private final RetryPolicy retry;
+    private final DeadLetters deadLetters;
     private final ConsumerMetrics metrics;
     private final WriteTracing tracing;
 
@@ -53,32 +78,44 @@ public final class SinkBatcher {
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
-    private long queuedBytes;
+    /** Decoded bytes queued plus the estimates of messages being decoded. */
+    private long admittedBytes;
+    /** Messages admitted and being decoded. */
+    private int decoding;
+    private boolean intakeStopped;
     private boolean stopping;
-    private final Thread writer;
+    private final List<Thread> writers = new ArrayList<>();
     private volatile boolean started;
+    private volatile Throwable writerFailure;
 
-    private volatile Instant lastSuccessAt;
+    private final AtomicLong backlogMessages = new AtomicLong();
+    private final AtomicLong backlogBytes = new AtomicLong();
+
     private volatile Instant lastFailureAt;
     private volatile String lastFailure;
 
-    public SinkBatcher(EventSink sink, BatchPolicy policy, RetryPolicy retry, ConsumerMetrics metrics, WriteTracing tracing) {
+    public SinkBatcher(EventSink sink, BatchPolicy policy, RetryPolicy retry, DeadLetters deadLetters,
+                       ConsumerMetrics metrics, WriteTracing tracing) {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.name = sink.name();
         this.policy = Objects.requireNonNull(policy, "policy");
         this.retry = Objects.requireNonNull(retry, "retry");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.tracing = Objects.requireNonNull(tracing, "tracing");
-        this.writer = new Thread(this::runWriter, "fanout-sink-" + name);
-        this.writer.setDaemon(true);
-        metrics.queueGauge(this::queued);
+        for (int i = 0; i < policy.writers(); i++) {
+            Thread t = new Thread(this::runWriter, "fanout-sink-" + name + (policy.writers() > 1 ? "-" + i : ""));
+            t.setDaemon(true);
+            writers.add(t);
+        }
+        metrics.gauges(this::queued, backlogMessages::get, backlogBytes::get);
     }
 
-    /** Starts the writer thread; idempotent. */
+    /** Starts the writer threads; idempotent. */
     public synchronized SinkBatcher start() {
         if (!started) {
             started = true;
-            writer.start();
+            writers.forEach(Thread::start);
         }
         return this;
     }
@@ -95,18 +132,40 @@ public final class SinkBatcher {
         return policy;
     }
 
+    public RetryPolicy retry() {
+        return retry;
+    }
+
     public ConsumerMetrics metrics() {
         return metrics;
     }
 
-    /** Whether the writer accepts messages (started and not shutting down). */
+    /** Whether the batcher accepts messages (started, intake open and every writer alive). */
     public boolean running() {
         lock.lock();
         try {
-            return started && !stopping && writer.isAlive();
+            return started && !intakeStopped && writersAlive();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether every writer thread is alive (false before start and after one died). */
+    public boolean writersAlive() {
+        if (!started || writerFailure != null) {
+            return false;
+        }
+        for (Thread t : writers) {
+            if (!t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Why a writer thread died; null while they all run. */
+    public Throwable writerFailure() {
+        return writerFailure;
     }
 
     /** Messages accepted and not yet taken into a batch. */
@@ -119,12 +178,12 @@ public final class SinkBatcher {
         }
     }
 
-    /** When the last write or quarantine succeeded; null if none yet. */
-    public Instant lastSuccessAt() {
-        return lastSuccessAt;
+    /** Messages accepted (decoded and queued) and not yet acked or nacked. */
+    public long backlog() {
+        return backlogMessages.get();
     }
 
-    /** When the last batch was given up (nacked); null if none yet. */
+    /** When the last batch (or dead-letter write) was given up; null if none yet. */
     public Instant lastFailureAt() {
         return lastFailureAt;
     }
@@ -135,64 +194,74 @@ public final class SinkBatcher {
     }
 
     /**
-     * Accepts a delivery if the queue has room, without waiting. A refused delivery is nacked before
-     * this returns false, so the caller only has to answer its transport (e.g. 503 for a push).
+     * Accepts a delivery if there is room, without waiting (push). A refused delivery is nacked
+     * before this returns false, so the caller only has to answer its transport (503).
      */
     public boolean offer(Delivery delivery) {
-        Item item = decode(delivery);
-        if (item == null) {
-            return false;
-        }
+        long estimate = estimate(delivery.message());
+        boolean admitted;
         lock.lock();
         try {
-            if (!stopping && hasRoom(item)) {
-                enqueue(item);
-                return true;
+            admitted = !intakeStopped && hasRoom(estimate);
+            if (admitted) {
+                reserve(estimate);
             }
         } finally {
             lock.unlock();
         }
-        reject(delivery, "queue full or stopping");
-        return false;
-    }
-
-    /**
-     * Accepts a delivery, waiting for room in the queue (the pull subscriber's and the local bus's
-     * backpressure). Returns false, with the delivery nacked, if the batcher is shutting down.
-     */
-    public boolean submit(Delivery delivery) throws InterruptedException {
-        Item item = decode(delivery);
-        if (item == null) {
+        if (!admitted) {
+            refuse(delivery, "queue full or intake stopped");
             return false;
         }
-        lock.lockInterruptibly();
-        try {
-            while (!stopping && !hasRoom(item)) {
-                notFull.await();
-            }
-            if (!stopping) {
-                enqueue(item);
-                return true;
-            }
-        } catch (InterruptedException e) {
-            delivery.nack();
-            metrics.nacked.increment();
-            throw e;
-        } finally {
-            lock.unlock();
-        }
-        reject(delivery, "stopping");
-        return false;
+        return decodeAndEnqueue(delivery, estimate);
     }
 
     /**
-     * Stops accepting, writes everything already accepted and waits for the writer, at most
-     * {@code timeout}. If the writer does not finish in time it is interrupted and whatever it still
-     * holds is nacked. Returns true when everything accepted was settled by a normal write path.
+     * Accepts a delivery, waiting for room (pull, local bus: the wait is the backpressure). Once
+     * intake stopped (shutdown) it returns false and leaves the delivery unsettled: the bus keeps
+     * it and delivers it again later, nothing is nacked into a stopping consumer.
+     */
+    public boolean submit(Delivery delivery) throws InterruptedException {
+        long estimate = estimate(delivery.message());
+        lock.lockInterruptibly();
+        try {
+            while (!intakeStopped && !hasRoom(estimate)) {
+                notFull.await();
+            }
+            if (intakeStopped) {
+                metrics.rejected.increment();
+                return false;
+            }
+            reserve(estimate);
+        } finally {
+            lock.unlock();
+        }
+        return decodeAndEnqueue(delivery, estimate);
+    }
+
+    /**
+     * Stops intake: {@link #offer} refuses, {@link #submit} returns without settling. What was
+     * accepted is still written. Idempotent.
+     */
+    public void stopIntake() {
+        lock.lock();
+        try {
+            intakeStopped = true;
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops intake, writes everything already accepted and waits for the writers, at most
+     * {@code timeout}. If they do not finish in time they are interrupted and whatever they still
+     * hold is nacked. Returns true when everything accepted was settled by the normal write path.
      */
     public boolean shutdown(Duration timeout) {
         lock.lock();
         try {
+            intakeStopped = true;
             stopping = true;
             notEmpty.signalAll();
             notFull.signalAll();
@@ -203,60 +272,111 @@ public final class SinkBatcher {
             nackQueued("never started");
             return true;
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            writer.join(Math.max(1, timeout.toMillis()));
-            if (writer.isAlive()) {
-                LOG.warnf("sink %s: shutdown flush did not finish within %s; interrupting the writer, unwritten messages are nacked",
+            for (Thread t : writers) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+            boolean late = false;
+            for (Thread t : writers) {
+                if (t.isAlive()) {
+                    late = true;
+                    t.interrupt();
+                }
+            }
+            if (late) {
+                LOG.warnf("sink %s: shutdown flush did not finish within %s; interrupting the writers, unwritten messages are nacked",
                         name, timeout);
-                writer.interrupt();
-                writer.join(TimeUnit.SECONDS.toMillis(2));
+                for (Thread t : writers) {
+                    t.join(TimeUnit.SECONDS.toMillis(2));
+                }
+                nackQueued("shutdown timeout");
                 return false;
             }
-            return true;
+            return writerFailure == null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            writer.interrupt();
+            writers.forEach(Thread::interrupt);
             return false;
         }
     }
 
     // ---------------------------------------------------------------- caller side
 
-    private Item decode(Delivery delivery) {
-        ReceivedMessage m = delivery.message();
+    private static long estimate(ReceivedMessage m) {
+        byte[] d = m.data();
+        boolean gzip = d.length >= 2 && d[0] == (byte) 0x1f && d[1] == (byte) 0x8b;
+        return gzip ? Math.min((long) d.length * EXPECTED_GZIP_RATIO, MessageDecoder.DEFAULT_MAX_DECOMPRESSED_BYTES) : d.length;
+    }
+
+    /** Under the lock. One message, however large, is admitted when nothing else is queued or decoding. */
+    private boolean hasRoom(long estimate) {
+        if (queue.isEmpty() && decoding == 0) {
+            return true;
+        }
+        return queue.size() + decoding < policy.queueMessages() && admittedBytes + estimate <= policy.queueBytes();
+    }
+
+    private void reserve(long estimate) {
+        decoding++;
+        admittedBytes += estimate;
+    }
+
+    private boolean decodeAndEnqueue(Delivery delivery, long estimate) {
         metrics.received.increment();
+        Item item;
         try {
-            List<Envelope> events = MessageDecoder.decode(m.data(), m.attributes());
-            MessageMeta meta = new MessageMeta(m.messageId(), m.publishTime(), m.deliveryAttempt(), m.attributes());
-            List<SinkRecord> records = new ArrayList<>(events.size());
-            for (Envelope e : events) {
-                records.add(new SinkRecord(e, meta));
-            }
-            return new Item(delivery, records, null, m.data().length, System.nanoTime());
-        } catch (MessageDecodeException e) {
-            return new Item(delivery, List.of(), reasonOf(e), m.data().length, System.nanoTime());
+            item = decode(delivery);
         } catch (RuntimeException e) {
             // Not a verdict on the data (a decoder bug or resource trouble): let the bus retry.
-            LOG.errorf(e, "sink %s: unexpected failure decoding message %s; nacked", name, m.messageId());
-            delivery.nack();
-            metrics.nacked.increment();
-            return null;
+            LOG.errorf(e, "sink %s: unexpected failure decoding message %s; nacked", name, delivery.message().messageId());
+            release(estimate, null);
+            if (delivery.nack()) {
+                metrics.nacked.increment();
+            }
+            return false;
+        }
+        backlogMessages.incrementAndGet();
+        backlogBytes.addAndGet(item.bytes);
+        release(estimate, item);
+        return true;
+    }
+
+    /** Swaps a message's estimate for its decoded size and queues it (item null: decoding failed). */
+    private void release(long estimate, Item item) {
+        lock.lock();
+        try {
+            decoding--;
+            admittedBytes -= estimate;
+            if (item != null) {
+                admittedBytes += item.bytes;
+                queue.addLast(item);
+            }
+            notEmpty.signalAll();
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
-    private boolean hasRoom(Item item) {
-        // One message larger than the byte bound is still admitted into an empty queue.
-        return queue.isEmpty()
-                || (queue.size() < policy.queueMessages() && queuedBytes + item.bytes <= policy.queueBytes());
+    private Item decode(Delivery delivery) {
+        ReceivedMessage m = delivery.message();
+        boolean urgent = m.deliveryAttempt() > 1
+                || (m.publishTime() != null && m.publishTime().isBefore(Instant.now().minus(policy.maxAge())));
+        try {
+            MessageDecoder.Decoded decoded = MessageDecoder.decodeMeasured(m.data(), m.attributes());
+            MessageMeta meta = new MessageMeta(m.messageId(), m.publishTime(), m.deliveryAttempt(), m.attributes());
+            List<SinkRecord> records = new ArrayList<>(decoded.events().size());
+            for (var e : decoded.events()) {
+                records.add(new SinkRecord(e, meta));
+            }
+            return new Item(delivery, records, null, Math.max(decoded.jsonBytes(), m.data().length), System.nanoTime(), urgent);
+        } catch (MessageDecodeException e) {
+            return new Item(delivery, List.of(), reasonOf(e), m.data().length, System.nanoTime(), urgent);
+        }
     }
 
-    private void enqueue(Item item) {
-        queue.addLast(item);
-        queuedBytes += item.bytes;
-        notEmpty.signal();
-    }
-
-    private void reject(Delivery delivery, String why) {
+    private void refuse(Delivery delivery, String why) {
         if (delivery.nack()) {
             metrics.nacked.increment();
         }
@@ -270,7 +390,9 @@ public final class SinkBatcher {
         try {
             left = new ArrayList<>(queue);
             queue.clear();
-            queuedBytes = 0;
+            for (Item it : left) {
+                admittedBytes -= it.bytes;
+            }
             notFull.signalAll();
         } finally {
             lock.unlock();
@@ -289,14 +411,14 @@ public final class SinkBatcher {
                 lock.lockInterruptibly();
                 try {
                     while (queue.isEmpty()) {
-                        if (stopping) {
+                        if (stopping && decoding == 0) {
                             stop = true;
                             break;
                         }
                         if (batch.isEmpty()) {
                             notEmpty.await();
                         } else {
-                            long left = batch.deadline(policy.maxAge()) - System.nanoTime();
+                            long left = batch.urgent ? 0 : batch.deadline(policy.maxAge()) - System.nanoTime();
                             if (left <= 0) {
                                 break;
                             }
@@ -305,7 +427,7 @@ public final class SinkBatcher {
                     }
                     item = queue.pollFirst();
                     if (item != null) {
-                        queuedBytes -= item.bytes;
+                        admittedBytes -= item.bytes;
                         notFull.signalAll();
                     }
                 } finally {
@@ -318,11 +440,7 @@ public final class SinkBatcher {
                     }
                     continue;
                 }
-                if (item.undecodableReason != null) {
-                    quarantine(item);
-                    continue;
-                }
-                if (!batch.isEmpty() && (batch.events + item.events.size() > policy.maxEvents()
+                if (!batch.isEmpty() && (batch.events + item.records.size() > policy.maxEvents()
                         || batch.bytes + item.bytes > policy.maxBytes())) {
                     flush(batch);
                 }
@@ -337,13 +455,14 @@ public final class SinkBatcher {
         } catch (InterruptedException e) {
             nackAll(batch.items, "interrupted during shutdown");
             batch.clear();
-            nackQueued("interrupted during shutdown");
         } catch (Throwable t) {
-            LOG.errorf(t, "sink %s: writer thread failed; nacking what it held", name);
+            writerFailure = t;
+            LOG.errorf(t, "sink %s: writer thread failed; nacking what it held, liveness goes DOWN", name);
             nackAll(batch.items, "writer failed");
+            batch.clear();
             lock.lock();
             try {
-                stopping = true;
+                intakeStopped = true;
                 notFull.signalAll();
             } finally {
                 lock.unlock();
@@ -352,6 +471,7 @@ public final class SinkBatcher {
         }
     }
 
+    /** Writes the batch and settles every one of its deliveries, whatever happens. */
     private void flush(Batch batch) throws InterruptedException {
         if (batch.isEmpty()) {
             return;
@@ -360,149 +480,255 @@ public final class SinkBatcher {
         int eventCount = batch.events;
         long oldest = batch.oldestNanos;
         batch.clear();
-        if (eventCount == 0) {
-            // Messages that decoded to no envelopes carry nothing to write.
-            ackAll(items);
-            return;
-        }
-        List<SinkRecord> events = new ArrayList<>(eventCount);
-        List<Map<String, String>> attrs = new ArrayList<>(items.size());
-        for (Item it : items) {
-            events.addAll(it.events);
-            attrs.add(it.delivery.message().attributes());
-        }
-        metrics.batchAge.record(System.nanoTime() - oldest, TimeUnit.NANOSECONDS);
-        metrics.batchSize.record(eventCount);
-        long start = System.nanoTime();
-        Span span = tracing.start("sink write " + name, name, attrs);
-        span.setAttribute("fanout.batch.events", eventCount);
-        Throwable failure = withRetry("write", () -> writeAllOrThrow(events), span);
-        long took = System.nanoTime() - start;
-        if (failure == null) {
-            span.end();
-            metrics.writeOk.record(took, TimeUnit.NANOSECONDS);
-            metrics.written.increment(eventCount);
-            lastSuccessAt = Instant.now();
-            ackAll(items);
-        } else {
-            span.recordException(failure);
-            span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
-            span.end();
-            metrics.writeFailed.record(took, TimeUnit.NANOSECONDS);
-            recordFailure(failure);
-            LOG.warnf("sink %s: write of %d events from %d messages failed (%s); all nacked for redelivery",
-                    name, eventCount, items.size(), describe(failure));
-            nackAll(items, "write failed");
-            if (failure instanceof InterruptedException ie) {
-                throw ie;
-            }
+        try {
+            settle(items, eventCount, oldest);
+        } finally {
+            nackAll(items, "not settled by the write");
         }
     }
 
-    private void quarantine(Item item) throws InterruptedException {
-        ReceivedMessage m = item.delivery.message();
-        Span span = tracing.start("sink quarantine " + name, name, List.of(m.attributes()));
-        Throwable failure = withRetry("quarantine", () -> sink.quarantine(m, item.undecodableReason), span);
-        if (failure == null) {
-            span.end();
-            metrics.quarantined.increment();
-            lastSuccessAt = Instant.now();
-            LOG.warnf("sink %s: message %s cannot be decoded (%s); quarantined and acked",
-                    name, m.messageId(), item.undecodableReason);
-            ackAll(List.of(item));
-        } else {
-            span.recordException(failure);
-            span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
-            span.end();
-            recordFailure(failure);
-            LOG.warnf("sink %s: quarantine of undecodable message %s failed (%s); nacked",
-                    name, m.messageId(), describe(failure));
-            nackAll(List.of(item), "quarantine failed");
-            if (failure instanceof InterruptedException ie) {
-                throw ie;
+    private void settle(List<Item> items, int eventCount, long oldestNanos) throws InterruptedException {
+        long start = System.nanoTime();
+        // The whole flush (retries and bisection included) ends by then; what is left is nacked.
+        long budgetEnd = start + retry.maxTotal().toNanos() + policy.writeTimeout().toNanos();
+        List<Rec> recs = new ArrayList<>(eventCount);
+        List<Map<String, String>> attrs = new ArrayList<>(items.size());
+        List<DeadLetter> letters = new ArrayList<>();
+        for (Item it : items) {
+            attrs.add(it.delivery.message().attributes());
+            if (it.undecodableReason != null) {
+                letters.add(DeadLetter.undecodable(name, it.delivery.message(), it.undecodableReason));
             }
+            for (SinkRecord r : it.records) {
+                recs.add(new Rec(it, r));
+            }
+        }
+        Span span = tracing.start("sink write " + name, name, attrs);
+        span.setAttribute("fanout.batch.events", eventCount);
+        Throwable failure = null;
+        try {
+            if (!recs.isEmpty()) {
+                metrics.batchAge.record(System.nanoTime() - oldestNanos, TimeUnit.NANOSECONDS);
+                metrics.batchSize.record(eventCount);
+                failure = writeWithRetries(recs, start, budgetEnd, span);
+            }
+            for (Rec r : recs) {
+                if (r.state == State.REJECTED) {
+                    letters.add(DeadLetter.rejected(name, r.item.delivery.message(), r.record.envelope(), r.reason));
+                }
+            }
+            boolean lettersKept = letters.isEmpty() || keepDeadLetters(letters, budgetEnd, span);
+            Set<String> delivered = new HashSet<>();
+            int undone = 0;
+            for (Rec r : recs) {
+                if (r.state == State.DELIVERED) {
+                    delivered.add(r.record.id());
+                } else if (r.state != State.REJECTED) {
+                    undone++;
+                }
+            }
+            metrics.written.increment(delivered.size());
+            int acked = 0;
+            int nacked = 0;
+            for (Item it : items) {
+                if (it.settleable(lettersKept)) {
+                    if (ack(it)) {
+                        acked++;
+                    }
+                } else if (nack(it)) {
+                    nacked++;
+                }
+            }
+            long took = System.nanoTime() - start;
+            if (!recs.isEmpty()) {
+                (undone == 0 ? metrics.writeOk : metrics.writeFailed).record(took, TimeUnit.NANOSECONDS);
+            }
+            if (nacked > 0) {
+                String why = failure != null ? describe(failure) : !lettersKept ? "dead-letter store failed" : "records left to retry";
+                recordFailure(why);
+                LOG.warnf("sink %s: %d of %d events not written (%s); %d messages acked, %d nacked for redelivery",
+                        name, undone, eventCount, why, acked, nacked);
+                span.setStatus(StatusCode.ERROR, why);
+            }
+        } finally {
+            span.end();
         }
     }
 
     /**
-     * Interim (until per-record outcomes are handled here): a batch counts as written only when the
-     * sink delivered every record; anything else fails the whole batch, which is nacked.
+     * Writes the records, retrying those that come back (or fail) transiently while the retry
+     * policy and the budget allow. Returns the last failure thrown by the sink, if any.
      */
-    private void writeAllOrThrow(List<SinkRecord> records) throws Exception {
-        WriteResult result = sink.write(WriteBatch.of(records, retry.maxTotal().plus(policy.maxAge())));
-        if (!result.isAllDelivered()) {
-            throw new NotAllDelivered("sink " + name + " did not deliver every record: " + result);
-        }
-    }
-
-    /** A write that returned without delivering every record (interim: treated as a permanent batch failure). */
-    static final class NotAllDelivered extends Exception {
-        NotAllDelivered(String message) {
-            super(message);
-        }
-    }
-
-    @FunctionalInterface
-    private interface SinkCall {
-        void run() throws Exception;
-    }
-
-    /** Runs the call with retries; returns null on success, else the last failure. */
-    private Throwable withRetry(String what, SinkCall call, Span span) {
-        long t0 = System.nanoTime();
-        long maxTotal = retry.maxTotal().toNanos();
+    private Throwable writeWithRetries(List<Rec> recs, long start, long budgetEnd, Span span) throws InterruptedException {
+        Pass pass = new Pass(budgetEnd);
+        List<Rec> todo = recs;
         for (int attempt = 1; ; attempt++) {
-            try {
-                call.run();
-                return null;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return e;
-            } catch (Throwable e) {
-                boolean transientFailure = e instanceof Exception && !(e instanceof NotAllDelivered) && safeIsTransient(e);
-                if (!transientFailure || attempt >= retry.maxAttempts()) {
-                    return e;
+            List<Rec> again = new ArrayList<>();
+            writeOrBisect(todo, again, pass);
+            if (again.isEmpty()) {
+                break;
+            }
+            Duration delay = retry.delayBeforeRetry(attempt);
+            long now = System.nanoTime();
+            if (attempt >= retry.maxAttempts() || now - start + delay.toNanos() > retry.maxTotal().toNanos()
+                    || now + delay.toNanos() >= budgetEnd) {
+                break; // left as RETRY: their messages are nacked
+            }
+            LOG.debugf("sink %s: %d records to retry (attempt %d; %s); retrying in %d ms",
+                    name, again.size(), attempt, again.get(0).reason, delay.toMillis());
+            span.addEvent("retry");
+            metrics.retries.increment();
+            Thread.sleep(delay.toMillis(), (int) (delay.toNanos() % 1_000_000));
+            todo = again;
+        }
+        if (!pass.thrownRejects.isEmpty() && !pass.anyDelivered) {
+            // Every record failed permanently on its own: that is the destination (credentials,
+            // missing table), not the data. Dead-lettering them all would empty the stream into
+            // the dead-letter store; nack and let readiness and the logs say what is wrong.
+            for (Rec r : pass.thrownRejects) {
+                r.state = State.RETRY;
+            }
+        }
+        return pass.lastFailure;
+    }
+
+    private void writeOrBisect(List<Rec> part, List<Rec> again, Pass pass) throws InterruptedException {
+        long deadline = Math.min(System.nanoTime() + policy.writeTimeout().toNanos(), pass.budgetEnd);
+        List<SinkRecord> records = new ArrayList<>(part.size());
+        for (Rec r : part) {
+            records.add(r.record);
+        }
+        WriteResult result;
+        try {
+            result = sink.write(new WriteBatch(records, deadline));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            pass.lastFailure = e;
+            String reason = describe(e);
+            if (safeIsTransient(e)) {
+                markRetry(part, again, reason);
+            } else if (part.size() == 1) {
+                Rec r = part.get(0);
+                r.state = State.REJECTED;
+                r.reason = reason;
+                pass.thrownRejects.add(r);
+            } else if (System.nanoTime() >= pass.budgetEnd) {
+                markRetry(part, again, reason);
+            } else {
+                metrics.bisections.increment();
+                int mid = part.size() / 2;
+                writeOrBisect(part.subList(0, mid), again, pass);
+                writeOrBisect(part.subList(mid, part.size()), again, pass);
+            }
+            return;
+        }
+        if (result == null || (result.size() >= 0 && result.size() != part.size())) {
+            LOG.errorf("sink %s: write answered %s for %d records; treating them as not written",
+                    name, result == null ? "null" : result.size() + " outcomes", part.size());
+            markRetry(part, again, "sink answered a malformed result");
+            return;
+        }
+        for (int i = 0; i < part.size(); i++) {
+            Rec r = part.get(i);
+            RecordOutcome o = result.outcome(i);
+            switch (o.kind()) {
+                case DELIVERED -> {
+                    r.state = State.DELIVERED;
+                    pass.anyDelivered = true;
                 }
-                Duration delay = retry.delayBeforeRetry(attempt);
-                if (System.nanoTime() - t0 + delay.toNanos() > maxTotal) {
-                    return e;
+                case RETRY -> {
+                    r.state = State.RETRY;
+                    r.reason = o.reason();
+                    again.add(r);
                 }
-                LOG.debugf("sink %s: %s attempt %d failed (%s); retrying in %d ms",
-                        name, what, attempt, describe(e), delay.toMillis());
-                span.addEvent("retry");
-                metrics.retries.increment();
-                try {
-                    Thread.sleep(delay.toMillis(), (int) (delay.toNanos() % 1_000_000));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return ie;
+                case REJECTED -> {
+                    r.state = State.REJECTED;
+                    r.reason = o.reason();
+                    // A rejection the sink answered itself is about this record: the destination works.
+                    pass.anyDelivered = true;
                 }
             }
         }
     }
 
-    private boolean safeIsTransient(Throwable e) {
+    private static void markRetry(List<Rec> part, List<Rec> again, String reason) {
+        for (Rec r : part) {
+            r.state = State.RETRY;
+            r.reason = reason;
+            again.add(r);
+        }
+    }
+
+    /** Stores the letters, retrying transient failures within the budget; false if they could not be kept. */
+    private boolean keepDeadLetters(List<DeadLetter> letters, long budgetEnd, Span span) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deadLetters.write(letters);
+                long events = letters.stream().filter(l -> l.event() != null).count();
+                metrics.deadLetteredEvents.increment(events);
+                metrics.deadLetteredMessages.increment(letters.size() - events);
+                LOG.warnf("sink %s: %d records rejected and %d undecodable messages kept in the dead-letter store %s (first: %s)",
+                        name, events, letters.size() - events, deadLetters.describe(), truncate(letters.get(0).reason(), 200));
+                return true;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                boolean again = safe(() -> deadLetters.isTransient(e));
+                Duration delay = retry.delayBeforeRetry(attempt);
+                if (!again || attempt >= retry.maxAttempts() || System.nanoTime() + delay.toNanos() >= budgetEnd) {
+                    LOG.errorf("sink %s: dead-letter store %s failed (%s); the %d messages concerned are nacked",
+                            name, deadLetters.describe(), describe(e), letters.size());
+                    recordFailure("dead-letter store: " + describe(e));
+                    return false;
+                }
+                span.addEvent("dead-letter retry");
+                metrics.retries.increment();
+                Thread.sleep(delay.toMillis(), (int) (delay.toNanos() % 1_000_000));
+            }
+        }
+    }
+
+    private boolean safeIsTransient(Exception e) {
+        return safe(() -> sink.isTransient(e));
+    }
+
+    private boolean safe(java.util.function.BooleanSupplier classifier) {
         try {
-            return sink.isTransient(e);
+            return classifier.getAsBoolean();
         } catch (RuntimeException classifierBug) {
-            LOG.errorf(classifierBug, "sink %s: isTransient threw; treating the failure as permanent", name);
+            LOG.errorf(classifierBug, "sink %s: a retry classifier threw; treating the failure as permanent", name);
             return false;
         }
     }
 
-    private void ackAll(List<Item> items) {
-        for (Item it : items) {
-            if (it.delivery.ack()) {
-                metrics.acked.increment();
-            }
+    private boolean ack(Item it) {
+        if (it.delivery.ack()) {
+            metrics.acked.increment();
+            settled(it);
+            return true;
         }
+        return false;
+    }
+
+    private boolean nack(Item it) {
+        if (it.delivery.nack()) {
+            metrics.nacked.increment();
+            settled(it);
+            return true;
+        }
+        return false;
+    }
+
+    private void settled(Item it) {
+        backlogMessages.decrementAndGet();
+        backlogBytes.addAndGet(-it.bytes);
     }
 
     private void nackAll(List<Item> items, String why) {
         int n = 0;
         for (Item it : items) {
-            if (it.delivery.nack()) {
-                metrics.nacked.increment();
+            if (nack(it)) {
                 n++;
             }
         }
@@ -511,9 +737,9 @@ public final class SinkBatcher {
         }
     }
 
-    private void recordFailure(Throwable t) {
+    private void recordFailure(String why) {
         lastFailureAt = Instant.now();
-        lastFailure = describe(t);
+        lastFailure = why;
     }
 
     private static String describe(Throwable t) {
@@ -527,16 +753,76 @@ public final class SinkBatcher {
     }
 
     private static String truncate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max) + "…";
+        return s == null || s.length() <= max ? s : s.substring(0, max) + "…";
     }
 
-    private record Item(Delivery delivery, List<SinkRecord> events, String undecodableReason, long bytes, long acceptedNanos) {}
+    private enum State { PENDING, DELIVERED, RETRY, REJECTED }
+
+    /** One record of a batch and what became of it. */
+    private static final class Rec {
+        final Item item;
+        final SinkRecord record;
+        State state = State.PENDING;
+        String reason;
+
+        Rec(Item item, SinkRecord record) {
+            this.item = item;
+            this.record = record;
+            item.recs.add(this);
+        }
+    }
+
+    /** State of one flush's writes. */
+    private static final class Pass {
+        final long budgetEnd;
+        final List<Rec> thrownRejects = new ArrayList<>();
+        boolean anyDelivered;
+        Throwable lastFailure;
+
+        Pass(long budgetEnd) {
+            this.budgetEnd = budgetEnd;
+        }
+    }
+
+    private static final class Item {
+        final Delivery delivery;
+        final List<SinkRecord> records;
+        final String undecodableReason;
+        final long bytes;
+        final long acceptedNanos;
+        final boolean urgent;
+        final List<Rec> recs = new ArrayList<>();
+
+        Item(Delivery delivery, List<SinkRecord> records, String undecodableReason, long bytes, long acceptedNanos,
+             boolean urgent) {
+            this.delivery = delivery;
+            this.records = records;
+            this.undecodableReason = undecodableReason;
+            this.bytes = bytes;
+            this.acceptedNanos = acceptedNanos;
+            this.urgent = urgent;
+        }
+
+        /** Whether the message may be acked: every record delivered or (with the letters kept) dead-lettered. */
+        boolean settleable(boolean lettersKept) {
+            if (undecodableReason != null) {
+                return lettersKept;
+            }
+            for (Rec r : recs) {
+                if (r.state == State.REJECTED ? !lettersKept : r.state != State.DELIVERED) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     private static final class Batch {
         final List<Item> items = new ArrayList<>();
         int events;
         long bytes;
         long oldestNanos;
+        boolean urgent;
 
         boolean isEmpty() {
             return items.isEmpty();
@@ -547,8 +833,9 @@ public final class SinkBatcher {
                 oldestNanos = it.acceptedNanos;
             }
             items.add(it);
-            events += it.events.size();
+            events += it.records.size();
             bytes += it.bytes;
+            urgent |= it.urgent;
         }
 
         long deadline(Duration maxAge) {
@@ -559,6 +846,7 @@ public final class SinkBatcher {
             items.clear();
             events = 0;
             bytes = 0;
+            urgent = false;
         }
     }
 }

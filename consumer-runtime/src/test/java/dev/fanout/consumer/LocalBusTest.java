@@ -126,11 +126,10 @@ class LocalBusTest {
         LocalBus b = bus;
         RecordingSink archive = new RecordingSink("archive");
         RecordingSink flaky = new RecordingSink("flaky");
-        flaky.permanent = true;
-        flaky.failNext.set(2); // two batches nacked, then redelivered
+        flaky.failNext.set(2); // transient, and no retries: two batches nacked, then redelivered
         BatchPolicy policy = new BatchPolicy(50, Long.MAX_VALUE, Duration.ofMillis(20), 100, 1 << 20);
-        SinkBatcher ba = new SinkBatcher(archive, policy, RetryPolicy.none(), ConsumerMetrics.unregistered("archive"), WriteTracing.noop()).start();
-        SinkBatcher bf = new SinkBatcher(flaky, policy, RetryPolicy.none(), ConsumerMetrics.unregistered("flaky"), WriteTracing.noop()).start();
+        SinkBatcher ba = new SinkBatcher(archive, policy, RetryPolicy.none(), new RecordingDeadLetters(), ConsumerMetrics.unregistered("archive"), WriteTracing.noop()).start();
+        SinkBatcher bf = new SinkBatcher(flaky, policy, RetryPolicy.none(), new RecordingDeadLetters(), ConsumerMetrics.unregistered("flaky"), WriteTracing.noop()).start();
         b.subscribe("archive", ba::submit);
         b.subscribe("flaky", bf::submit);
 

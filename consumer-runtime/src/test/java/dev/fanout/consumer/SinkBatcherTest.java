@@ -18,6 +18,7 @@ class SinkBatcherTest {
     private static final RetryPolicy FAST_RETRY = new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(5), 4, Duration.ofSeconds(30));
 
     private final List<SinkBatcher> started = new ArrayList<>();
+    private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
 
     @AfterEach
     void stopAll() {
@@ -27,7 +28,7 @@ class SinkBatcherTest {
     }
 
     private SinkBatcher batcher(RecordingSink sink, BatchPolicy policy, RetryPolicy retry) {
-        SinkBatcher b = new SinkBatcher(sink, policy, retry, ConsumerMetrics.unregistered(sink.name()), WriteTracing.noop()).start();
+        SinkBatcher b = new SinkBatcher(sink, policy, retry, deadLetters, ConsumerMetrics.unregistered(sink.name()), WriteTracing.noop()).start();
         started.add(b);
         return b;
     }
@@ -127,10 +128,14 @@ class SinkBatcherTest {
         assertThat(sink.writtenIds()).containsExactly("a-0");
     }
 
+    /**
+     * A permanent failure of every record, alone or together, is the destination's (credentials, a
+     * missing table), not the data's: nothing is dead-lettered, every message is nacked, no retry.
+     */
     @Test
-    void aPermanentFailureNacksEveryMessageOfTheBatchWithoutRetrying() throws Exception {
+    void aPermanentFailureOfEveryRecordNacksEveryMessageAndDeadLettersNothing() throws Exception {
         RecordingSink sink = new RecordingSink("s");
-        sink.failNext.set(1);
+        sink.failNext.set(100);
         sink.permanent = true;
         SinkBatcher b = batcher(sink, policy(3, Long.MAX_VALUE, LONG), FAST_RETRY);
         Delivery d1 = Delivery.of(TestEvents.received("a", 1));
@@ -140,9 +145,10 @@ class SinkBatcherTest {
 
         assertThat(outcome(d1)).isEqualTo(Delivery.Outcome.NACKED);
         assertThat(outcome(d2)).isEqualTo(Delivery.Outcome.NACKED);
-        assertThat(sink.writeCalls.get()).isEqualTo(1);
+        assertThat(b.metrics().retries()).isZero();
         assertThat(settledCount(b.metrics()::nacked, 2)).isEqualTo(2);
         assertThat(b.metrics().acked()).isZero();
+        assertThat(deadLetters.kept).isEmpty();
         assertThat(b.lastFailure()).contains("scripted write failure");
     }
 
@@ -242,30 +248,306 @@ class SinkBatcherTest {
     }
 
     @Test
-    void anUndecodableMessageIsQuarantinedThenAckedAndCounted() throws Exception {
+    void anUndecodableMessageIsDeadLetteredAsReceivedThenAckedAndCounted() throws Exception {
         RecordingSink sink = new RecordingSink("s");
-        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, Duration.ofMillis(20)), FAST_RETRY);
         ReceivedMessage bad = TestEvents.undecodable();
         Delivery d = Delivery.of(bad);
         b.submit(d);
 
         assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
-        assertThat(sink.quarantined).singleElement().asString().startsWith(bad.messageId() + ": ");
-        assertThat(sink.batches).isEmpty();
-        assertThat(b.metrics().quarantined()).isEqualTo(1);
+        assertThat(deadLetters.kept).singleElement().satisfies(l -> {
+            assertThat(l.kind()).isEqualTo("message");
+            assertThat(l.message().data()).isEqualTo(bad.data());
+            assertThat(l.message().messageId()).isEqualTo(bad.messageId());
+            assertThat(l.sink()).isEqualTo("s");
+            assertThat(l.reason()).isNotBlank();
+        });
+        assertThat(sink.writeCalls.get()).isZero();
+        assertThat(settledCount(b.metrics()::deadLetteredMessages, 1)).isEqualTo(1);
     }
 
     @Test
-    void aFailedQuarantineNacks() throws Exception {
+    void anUndecodableMessageWhoseDeadLetterCannotBeWrittenIsNacked() throws Exception {
         RecordingSink sink = new RecordingSink("s");
-        sink.failQuarantine = true;
-        sink.permanent = true;
-        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
+        deadLetters.failing = true;
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, Duration.ofMillis(20)), FAST_RETRY);
         Delivery d = Delivery.of(TestEvents.undecodable());
         b.submit(d);
 
         assertThat(outcome(d)).isEqualTo(Delivery.Outcome.NACKED);
-        assertThat(b.metrics().quarantined()).isZero();
+        assertThat(b.metrics().deadLettered()).isZero();
+        assertThat(deadLetters.writes.get()).as("transient store failures are retried").isEqualTo(FAST_RETRY.maxAttempts());
+    }
+
+    // ---------------------------------------------------------------- per-record outcomes
+
+    @Test
+    void oneRejectedRecordIsDeadLetteredTheOthersDeliveredAndEveryMessageAcked() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        sink.rejectIds.add("a-1");
+        SinkBatcher b = batcher(sink, policy(5, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d1 = Delivery.of(TestEvents.received("a", 3));
+        Delivery d2 = Delivery.of(TestEvents.received("b", 2));
+        b.submit(d1);
+        b.submit(d2);
+
+        assertThat(outcome(d1)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(outcome(d2)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.writtenIds()).containsExactly("a-0", "a-2", "b-0", "b-1");
+        assertThat(deadLetters.kept).singleElement().satisfies(l -> {
+            assertThat(l.event().id()).isEqualTo("a-1");
+            assertThat(l.reason()).isEqualTo("refused: a-1");
+            assertThat(l.message().messageId()).isEqualTo(d1.message().messageId());
+            assertThat(l.kind()).isEqualTo("event");
+        });
+        assertThat(sink.writeCalls.get()).as("a rejection is not retried").isEqualTo(1);
+        assertThat(b.metrics().written()).isEqualTo(4);
+        assertThat(settledCount(b.metrics()::acked, 2)).isEqualTo(2);
+        assertThat(b.metrics().nacked()).isZero();
+        assertThat(b.metrics().deadLetteredEvents()).isEqualTo(1);
+    }
+
+    @Test
+    void aWholeBatchPermanentFailureIsBisectedToTheBadRecord() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        sink.poisonIds.add("c-5");
+        SinkBatcher b = batcher(sink, policy(16, Long.MAX_VALUE, LONG), FAST_RETRY);
+        List<Delivery> ds = new ArrayList<>();
+        for (String p : List.of("a", "b", "c", "d")) {
+            Delivery d = Delivery.of(TestEvents.received(p, 4 + (p.equals("c") ? 2 : 0) - (p.equals("d") ? 2 : 0)));
+            ds.add(d);
+            b.submit(d);
+        }
+
+        for (Delivery d : ds) {
+            assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
+        }
+        assertThat(deadLetters.eventIds()).containsExactly("c-5");
+        assertThat(sink.writtenIds()).hasSize(15).doesNotContain("c-5").doesNotHaveDuplicates();
+        assertThat(b.metrics().bisections()).isPositive();
+        // Bisection halves: no more than 2 * log2(16) + 1 failing calls plus the good halves.
+        assertThat(sink.writeCalls.get()).isLessThanOrEqualTo(1 + 2 * 4 + 4);
+        assertThat(b.metrics().retries()).isZero();
+    }
+
+    @Test
+    void recordsAnsweredRetryAreWrittenAgainAndTheirMessageIsNotAckedBeforeThen() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Delivery> watched = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Boolean> settledAtCall = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            protected void beforeWrite(List<Envelope> events) {
+                settledAtCall.add(watched.get().settled());
+            }
+        };
+        sink.retryIds.put("a-1", new java.util.concurrent.atomic.AtomicInteger(2));
+        SinkBatcher b = batcher(sink, policy(3, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d = Delivery.of(TestEvents.received("a", 3));
+        watched.set(d);
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.writeSizes).as("only the record answered retry is written again").containsExactly(3, 1, 1);
+        assertThat(settledAtCall).containsExactly(false, false, false);
+        assertThat(sink.writtenIds()).containsExactlyInAnyOrder("a-0", "a-1", "a-2");
+        assertThat(b.metrics().retries()).isEqualTo(2);
+        assertThat(deadLetters.kept).isEmpty();
+    }
+
+    @Test
+    void aRecordStillAnsweredRetryWhenRetriesRunOutNacksItsMessageOnly() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        sink.retryIds.put("a-0", new java.util.concurrent.atomic.AtomicInteger(1000));
+        SinkBatcher b = batcher(sink, policy(2, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d1 = Delivery.of(TestEvents.received("a", 1));
+        Delivery d2 = Delivery.of(TestEvents.received("b", 1));
+        b.submit(d1);
+        b.submit(d2);
+
+        assertThat(outcome(d1)).isEqualTo(Delivery.Outcome.NACKED);
+        assertThat(outcome(d2)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.writeCalls.get()).isEqualTo(FAST_RETRY.maxAttempts());
+        assertThat(deadLetters.kept).isEmpty();
+    }
+
+    @Test
+    void aDeadLetterStoreFailureNacksAndAcksNothing() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        sink.rejectIds.add("a-1");
+        deadLetters.failing = true;
+        SinkBatcher b = batcher(sink, policy(3, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery d = Delivery.of(TestEvents.received("a", 3));
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.NACKED);
+        assertThat(b.metrics().acked()).isZero();
+        assertThat(b.metrics().deadLettered()).isZero();
+        assertThat(b.lastFailure()).contains("dead-letter");
+    }
+
+    @Test
+    void everyWriteGetsADeadline() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        BatchPolicy p = new BatchPolicy(1, Long.MAX_VALUE, LONG, 100, 64L << 20, 1, Duration.ofSeconds(7));
+        SinkBatcher b = batcher(sink, p, FAST_RETRY);
+        Delivery d = Delivery.of(TestEvents.received("a", 1));
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.nanosLeftAtCall).singleElement()
+                .satisfies(left -> assertThat(left).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(7).toNanos()));
+    }
+
+    /** Pub/Sub is already waiting for a redelivered message: its batch does not wait for max-age. */
+    @Test
+    void aRedeliveredMessageIsWrittenWithoutWaitingForMaxAge() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
+        ReceivedMessage first = TestEvents.received("a", 2);
+        ReceivedMessage again = new ReceivedMessage(first.messageId(), first.data(), first.attributes(), java.time.Instant.now(), 2);
+        Delivery fresh = Delivery.of(TestEvents.received("f", 1));
+        b.submit(fresh);
+        Thread.sleep(50);
+        assertThat(fresh.settled()).as("a first delivery waits for max-age (an hour)").isFalse();
+        Delivery d = Delivery.of(again);
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(outcome(fresh)).isEqualTo(Delivery.Outcome.ACKED);
+    }
+
+    @Test
+    void aMessagePublishedLongerAgoThanMaxAgeIsWrittenPromptly() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, Duration.ofMinutes(5)), FAST_RETRY);
+        ReceivedMessage m = TestEvents.received("a", 1);
+        ReceivedMessage old = new ReceivedMessage(m.messageId(), m.data(), m.attributes(), java.time.Instant.now().minusSeconds(600), 0);
+        Delivery d = Delivery.of(old);
+        b.submit(d);
+
+        assertThat(outcome(d)).isEqualTo(Delivery.Outcome.ACKED);
+    }
+
+    @Test
+    void anIdTwiceInOneBatchCountsOnceAsWritten() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        SinkBatcher b = batcher(sink, policy(4, Long.MAX_VALUE, LONG), FAST_RETRY);
+        ReceivedMessage m = TestEvents.received("a", 2);
+        Delivery d1 = Delivery.of(m);
+        Delivery d2 = Delivery.of(new ReceivedMessage(m.messageId() + "-again", m.data(), m.attributes(), m.publishTime(), 1));
+        b.submit(d1);
+        b.submit(d2);
+
+        assertThat(outcome(d2)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(b.metrics().written()).isEqualTo(2);
+    }
+
+    @Test
+    void severalWritersWriteAtTheSameTime() throws Exception {
+        CountDownLatch bothInside = new CountDownLatch(2);
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            protected void beforeWrite(List<Envelope> events) throws Exception {
+                bothInside.countDown();
+                bothInside.await(10, TimeUnit.SECONDS);
+            }
+        };
+        BatchPolicy p = new BatchPolicy(1, Long.MAX_VALUE, LONG, 100, 64L << 20, 2, Duration.ofSeconds(30));
+        SinkBatcher b = batcher(sink, p, FAST_RETRY);
+        Delivery d1 = Delivery.of(TestEvents.received("a", 1));
+        Delivery d2 = Delivery.of(TestEvents.received("b", 1));
+        b.submit(d1);
+        b.submit(d2);
+
+        assertThat(bothInside.await(10, TimeUnit.SECONDS)).as("two writes in progress at once").isTrue();
+        assertThat(outcome(d1)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(outcome(d2)).isEqualTo(Delivery.Outcome.ACKED);
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /**
+     * The queue counts decoded bytes: a packed message whose JSON fills the bound leaves no room,
+     * however small it was on the wire.
+     */
+    @Test
+    void theQueueIsBoundedInDecodedBytesNotWireBytes() throws Exception {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            protected void beforeWrite(List<Envelope> events) throws Exception {
+                inWrite.countDown();
+                release.await();
+            }
+        };
+        ReceivedMessage packed = TestEvents.received("big", 500);
+        long decoded = dev.fanout.events.MessageDecoder.decodeMeasured(packed.data(), packed.attributes()).jsonBytes();
+        ReceivedMessage small = TestEvents.received("small", 1);
+        assertThat((long) packed.data().length + small.data().length).as("both fit the bound on the wire").isLessThan(decoded);
+        SinkBatcher b = batcher(sink, new BatchPolicy(1, Long.MAX_VALUE, LONG, 100, decoded), FAST_RETRY);
+        Delivery writing = Delivery.of(TestEvents.received("w", 1));
+        assertThat(b.offer(writing)).isTrue();
+        assertThat(inWrite.await(10, TimeUnit.SECONDS)).isTrue();
+        Delivery big = Delivery.of(packed);
+        assertThat(b.offer(big)).as("an empty queue takes any one message").isTrue();
+        Delivery refused = Delivery.of(small);
+
+        assertThat(b.offer(refused)).isFalse();
+
+        assertThat(refused.outcome()).isCompletedWithValue(Delivery.Outcome.NACKED);
+        release.countDown();
+        assertThat(outcome(big)).isEqualTo(Delivery.Outcome.ACKED);
+    }
+
+    /** Admission happens before decoding: a refused message is never inflated. */
+    @Test
+    void aGzipMessageIsAdmittedOnAnEstimateBeforeItIsDecoded() throws Exception {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            protected void beforeWrite(List<Envelope> events) throws Exception {
+                inWrite.countDown();
+                release.await();
+            }
+        };
+        ReceivedMessage packed = TestEvents.received("big", 200);
+        SinkBatcher b = batcher(sink, new BatchPolicy(1, Long.MAX_VALUE, LONG, 100,
+                (long) packed.data().length * SinkBatcher.EXPECTED_GZIP_RATIO - 1), FAST_RETRY);
+        Delivery writing = Delivery.of(TestEvents.received("w", 1));
+        b.offer(writing);
+        assertThat(inWrite.await(10, TimeUnit.SECONDS)).isTrue();
+        Delivery queued = Delivery.of(TestEvents.received("q", 1));
+        assertThat(b.offer(queued)).isTrue();
+        double receivedBefore = b.metrics().received();
+
+        assertThat(b.offer(Delivery.of(packed))).isFalse();
+
+        assertThat(b.metrics().received()).as("never handed to the decoder").isEqualTo(receivedBefore);
+        release.countDown();
+        assertThat(outcome(queued)).isEqualTo(Delivery.Outcome.ACKED);
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    @Test
+    void afterIntakeStopsASubmittedMessageIsHeldNotNacked() throws Exception {
+        RecordingSink sink = new RecordingSink("s");
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
+        Delivery accepted = Delivery.of(TestEvents.received("a", 1));
+        b.submit(accepted);
+        b.stopIntake();
+        Delivery late = Delivery.of(TestEvents.received("late", 1));
+
+        assertThat(b.submit(late)).isFalse();
+
+        assertThat(late.settled()).as("left to the bus, which delivers it again later").isFalse();
+        assertThat(b.shutdown(Duration.ofSeconds(10))).isTrue();
+        assertThat(accepted.outcome()).isCompletedWithValue(Delivery.Outcome.ACKED);
+        assertThat(late.settled()).isFalse();
+        assertThat(b.metrics().nacked()).isZero();
     }
 
     @Test

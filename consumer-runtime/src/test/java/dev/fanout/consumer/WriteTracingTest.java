@@ -78,7 +78,7 @@ class WriteTracingTest {
     void theBatcherWritesUnderTheMessagesTrace() throws Exception {
         RecordingSink sink = new RecordingSink("s");
         SinkBatcher b = new SinkBatcher(sink, new BatchPolicy(1, Long.MAX_VALUE, Duration.ofHours(1), 10, 1 << 20),
-                RetryPolicy.none(), ConsumerMetrics.unregistered("s"), tracing).start();
+                RetryPolicy.none(), new RecordingDeadLetters(), ConsumerMetrics.unregistered("s"), tracing).start();
         try {
             String traceparent = "00-" + TRACE_B + "-b7ad6b7169203331-01";
             Delivery d = Delivery.of(TestEvents.received(TestEvents.packed(TestEvents.envelopes("t", 2), traceparent)));

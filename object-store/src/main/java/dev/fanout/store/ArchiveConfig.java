@@ -26,9 +26,12 @@ public interface ArchiveConfig {
     @WithDefault("events")
     String prefix();
 
-    /** Key prefix of quarantined (undecodable) messages; must differ from {@link #prefix()}. Default {@code quarantine}. */
-    @WithDefault("quarantine")
-    String quarantinePrefix();
+    /**
+     * Key prefix of the consumer runtime's dead-letter store (records a sink rejected, undecodable
+     * messages) in the same store; must differ from {@link #prefix()}. Default {@code dead-letter}.
+     */
+    @WithDefault(DeadLetterLayout.DEFAULT_PREFIX)
+    String deadLetterPrefix();
 
     /** gzip compression level of event objects, 1 (fastest) to 9 (smallest). Default 6. */
     @WithDefault("6")

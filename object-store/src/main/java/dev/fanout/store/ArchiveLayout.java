@@ -16,9 +16,9 @@ import java.util.Objects;
  *
  * <pre>
  * &lt;prefix&gt;/dt=YYYY-MM-DD/hr=HH/&lt;32 hex&gt;.ndjson.gz              event objects
- * &lt;quarantine-prefix&gt;/dt=YYYY-MM-DD/hr=HH/&lt;32 hex&gt;.bin        undecodable message data
- * &lt;quarantine-prefix&gt;/dt=YYYY-MM-DD/hr=HH/&lt;32 hex&gt;.json       its attributes and reason
  * </pre>
+ *
+ * The runtime's dead letters sit beside them under their own prefix ({@link DeadLetterLayout}).
  *
  * Hive-style {@code dt=}/{@code hr=} directories let DuckDB, Spark and Athena-style readers prune
  * by event time (UTC) without listing everything.
@@ -32,30 +32,18 @@ public final class ArchiveLayout {
     public static final int NAME_HEX_CHARS = 32;
 
     public static final String EVENTS_SUFFIX = ".ndjson.gz";
-    public static final String QUARANTINE_DATA_SUFFIX = ".bin";
-    public static final String QUARANTINE_INFO_SUFFIX = ".json";
 
     /** Room left for {@code /dt=…/hr=…/<name><suffix>} below {@link R2Limits#MAX_KEY_BYTES}. */
     static final int MAX_PREFIX_BYTES = 256;
 
     private final String prefix;
-    private final String quarantinePrefix;
 
-    public ArchiveLayout(String prefix, String quarantinePrefix) {
+    public ArchiveLayout(String prefix) {
         this.prefix = normalizePrefix(prefix, "prefix");
-        this.quarantinePrefix = normalizePrefix(quarantinePrefix, "quarantine prefix");
-        if (this.prefix.equals(this.quarantinePrefix)) {
-            // Readers glob the event prefix; quarantined raw bytes there would break them.
-            throw new IllegalArgumentException("archive prefix and quarantine prefix must differ: " + prefix);
-        }
     }
 
     public String prefix() {
         return prefix;
-    }
-
-    public String quarantinePrefix() {
-        return quarantinePrefix;
     }
 
     /** The hour partition of an instant, e.g. {@code dt=2026-11-23/hr=07} (UTC). */
@@ -89,19 +77,7 @@ public final class ArchiveLayout {
         return prefix + "/" + partition(hour) + "/" + hex(sha.digest()) + EVENTS_SUFFIX;
     }
 
-    /**
-     * Key stem (without suffix) of a quarantined message. The data is part of the hash so that a
-     * message id reused by a restarted local bus cannot hide a different message.
-     */
-    public String quarantineStem(Instant time, String messageId, byte[] data) {
-        MessageDigest sha = sha256();
-        sha.update(messageId.getBytes(StandardCharsets.UTF_8));
-        sha.update((byte) 0);
-        sha.update(data);
-        return quarantinePrefix + "/" + partition(time) + "/" + hex(sha.digest());
-    }
-
-    private static String hex(byte[] digest) {
+    static String hex(byte[] digest) {
         return HexFormat.of().formatHex(digest).substring(0, NAME_HEX_CHARS);
     }
 

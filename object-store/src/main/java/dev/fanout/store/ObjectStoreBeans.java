@@ -3,7 +3,9 @@ package dev.fanout.store;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import io.smallrye.config.Secret;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,14 +33,38 @@ public class ObjectStoreBeans {
         store.close();
     }
 
-    /** The S3 settings of {@code fanout.archive.s3.*}; throws naming the first missing key. */
+    /**
+     * The S3 settings of {@code fanout.archive.s3.*}. A half-set configuration fails here, at
+     * start, with one line naming every missing key (and the environment variable that sets it).
+     */
     public static S3Settings s3Settings(ArchiveConfig.S3 s3) {
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        if (s3.endpoint().isEmpty()) {
+            missing.add("endpoint");
+        }
+        Optional<String> bucket = s3.bucket().filter(b -> !b.isBlank());
+        if (bucket.isEmpty()) {
+            missing.add("bucket");
+        }
+        // An unset secret can surface as a present Secret holding null: check the value.
+        Optional<String> keyId = s3.accessKeyId().map(Secret::get).filter(v -> !v.isBlank());
+        if (keyId.isEmpty()) {
+            missing.add("access-key-id");
+        }
+        Optional<String> secret = s3.secretAccessKey().map(Secret::get).filter(v -> !v.isBlank());
+        if (secret.isEmpty()) {
+            missing.add("secret-access-key");
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("fanout.archive.backend=s3 but " + String.join(", ", missing.stream()
+                    .map(k -> "fanout.archive.s3." + k + " (" + envName(k) + ")").toList()) + " not set");
+        }
         return new S3Settings(
-                s3.endpoint().orElseThrow(() -> missing("endpoint")),
-                s3.bucket().orElseThrow(() -> missing("bucket")),
+                s3.endpoint().get(),
+                bucket.get(),
                 s3.region(),
-                s3.accessKeyId().orElseThrow(() -> missing("access-key-id")).get(),
-                s3.secretAccessKey().orElseThrow(() -> missing("secret-access-key")).get(),
+                keyId.get(),
+                secret.get(),
                 s3.pathStyle(),
                 s3.connectTimeout(),
                 s3.socketTimeout(),
@@ -48,7 +74,7 @@ public class ObjectStoreBeans {
                 s3.maxConnections());
     }
 
-    private static IllegalStateException missing(String key) {
-        return new IllegalStateException("fanout.archive.backend=s3 needs fanout.archive.s3." + key);
+    private static String envName(String key) {
+        return "FANOUT_ARCHIVE_S3_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
     }
 }

@@ -29,7 +29,7 @@ class ArchiveConfigTest {
         assertThat(c.backend()).isEqualTo(ArchiveConfig.Backend.fs);
         assertThat(c.fs().dir()).endsWith("/archive");
         assertThat(c.prefix()).isEqualTo("events");
-        assertThat(c.quarantinePrefix()).isEqualTo("quarantine");
+        assertThat(c.deadLetterPrefix()).isEqualTo("dead-letter");
         assertThat(c.gzipLevel()).isEqualTo(ArchiveCodec.DEFAULT_GZIP_LEVEL);
         assertThat(c.s3().region()).isEqualTo("auto");
         assertThat(c.s3().pathStyle()).isTrue();
@@ -64,5 +64,18 @@ class ArchiveConfigTest {
                 "fanout.archive.s3.endpoint", "https://acct.r2.cloudflarestorage.com"));
         assertThatThrownBy(() -> ObjectStoreBeans.s3Settings(c.s3()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("fanout.archive.s3.bucket");
+    }
+
+    /** A half-set backend names every missing key at once, on one line (not only the first). */
+    @Test
+    void aHalfSetS3BackendNamesEveryMissingKeyOnOneLine() {
+        ArchiveConfig c = load(Map.of("fanout.archive.backend", "s3", "fanout.archive.s3.bucket", "b"));
+        assertThatThrownBy(() -> ObjectStoreBeans.s3Settings(c.s3()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("fanout.archive.s3.endpoint (FANOUT_ARCHIVE_S3_ENDPOINT)")
+                .hasMessageContaining("fanout.archive.s3.access-key-id (FANOUT_ARCHIVE_S3_ACCESS_KEY_ID)")
+                .hasMessageContaining("fanout.archive.s3.secret-access-key (FANOUT_ARCHIVE_S3_SECRET_ACCESS_KEY)")
+                .hasMessageNotContaining("fanout.archive.s3.bucket")
+                .hasMessageNotContaining("\n");
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class ArchiveLayoutTest {
 
-    private final ArchiveLayout layout = new ArchiveLayout("events", "quarantine");
+    private final ArchiveLayout layout = new ArchiveLayout("events");
     private final Instant hour = Instant.parse("2026-11-23T07:00:00Z");
 
     @Test
@@ -36,31 +36,34 @@ class ArchiveLayoutTest {
     }
 
     @Test
-    void quarantineStemHashesIdAndData() {
-        String stem = layout.quarantineStem(hour, "m-1", "x".getBytes(StandardCharsets.UTF_8));
-        assertThat(stem).matches("quarantine/dt=2026-11-23/hr=07/[0-9a-f]{32}");
-        assertThat(layout.quarantineStem(hour, "m-1", "x".getBytes(StandardCharsets.UTF_8))).isEqualTo(stem);
-        assertThat(layout.quarantineStem(hour, "m-1", "y".getBytes(StandardCharsets.UTF_8))).isNotEqualTo(stem);
-        assertThat(layout.quarantineStem(hour, "m-2", "x".getBytes(StandardCharsets.UTF_8))).isNotEqualTo(stem);
+    void deadLetterKeysAreDeterministicPerSinkAndHour() {
+        DeadLetterLayout dl = DeadLetterLayout.beside(layout, "dead-letter");
+        String key = dl.objectKey("archive", hour, List.of("m-1/b", "m-1/a"));
+        assertThat(key).matches("dead-letter/sink=archive/dt=2026-11-23/hr=07/[0-9a-f]{32}\\.ndjson\\.gz");
+        assertThat(dl.objectKey("archive", hour, List.of("m-1/a", "m-1/b", "m-1/a"))).isEqualTo(key);
+        assertThat(dl.objectKey("analytics", hour, List.of("m-1/a", "m-1/b"))).startsWith("dead-letter/sink=analytics/");
+        assertThat(dl.objectKey("archive", hour, List.of("m-1/a"))).isNotEqualTo(key);
+        assertThatThrownBy(() -> dl.objectKey("../x", hour, List.of("a"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DeadLetterLayout.beside(layout, "events/dl")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DeadLetterLayout.beside(layout, "events")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void prefixesAreNormalizedAndValidated() {
-        ArchiveLayout l = new ArchiveLayout("/archive/events/", "archive/quarantine");
+        ArchiveLayout l = new ArchiveLayout("/archive/events/");
         assertThat(l.prefix()).isEqualTo("archive/events");
         assertThat(l.eventObjectKey(hour, List.of("a"))).startsWith("archive/events/dt=");
-        assertThatThrownBy(() -> new ArchiveLayout("", "q")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ArchiveLayout("a/../b", "q")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ArchiveLayout("a//b", "q")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ArchiveLayout(".hidden", "q")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ArchiveLayout("same", "same/")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ArchiveLayout("x".repeat(ArchiveLayout.MAX_PREFIX_BYTES + 1), "q"))
+        assertThatThrownBy(() -> new ArchiveLayout("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ArchiveLayout("a/../b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ArchiveLayout("a//b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ArchiveLayout(".hidden")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ArchiveLayout("x".repeat(ArchiveLayout.MAX_PREFIX_BYTES + 1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void longestKeyFitsR2() {
-        ArchiveLayout l = new ArchiveLayout("x".repeat(ArchiveLayout.MAX_PREFIX_BYTES), "q");
+        ArchiveLayout l = new ArchiveLayout("x".repeat(ArchiveLayout.MAX_PREFIX_BYTES));
         String key = l.eventObjectKey(Instant.parse("9999-12-31T23:00:00Z"), List.of("a"));
         assertThat(key.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(R2Limits.MAX_KEY_BYTES);
     }

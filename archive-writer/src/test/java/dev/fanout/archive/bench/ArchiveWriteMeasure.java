@@ -66,7 +66,7 @@ public final class ArchiveWriteMeasure {
         for (int level : new int[] {6, 1}) {
             Path root = dir.resolve("level-" + level);
             ArchiveSink sink = new ArchiveSink(new FilesystemObjectStore(root),
-                    new ArchiveLayout("events", "quarantine"), new ArchiveCodec(level));
+                    new ArchiveLayout("events"), new ArchiveCodec(level));
             // Warm-up on the 5 extra batches: JIT, page cache, directory creation.
             for (int b = batches; b < batches + 5; b++) {
                 sink.write(data.get(b));

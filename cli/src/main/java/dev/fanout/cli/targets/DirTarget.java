@@ -24,7 +24,7 @@ public final class DirTarget implements ReplayTarget {
     public DirTarget(Path dir, String prefix, int gzipLevel) {
         this.dir = dir.toAbsolutePath();
         this.sink = new ArchiveSink(new FilesystemObjectStore(this.dir),
-                new ArchiveLayout(prefix, prefix.equals("quarantine") ? "quarantine-replayed" : "quarantine"),
+                new ArchiveLayout(prefix),
                 new ArchiveCodec(gzipLevel));
     }
 

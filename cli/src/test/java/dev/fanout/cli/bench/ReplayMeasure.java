@@ -43,7 +43,7 @@ public final class ReplayMeasure {
         int hours = Math.max(1, events / 100_000);
         if (!Files.isDirectory(archive.resolve("events"))) {
             System.err.printf("writing %,d events over %d hours to %s…%n", events, hours, archive);
-            ArchiveSink sink = new ArchiveSink(new FilesystemObjectStore(archive), new ArchiveLayout("events", "quarantine"),
+            ArchiveSink sink = new ArchiveSink(new FilesystemObjectStore(archive), new ArchiveLayout("events"),
                     new ArchiveCodec(ArchiveCodec.DEFAULT_GZIP_LEVEL));
             int batch = 50_000;
             for (int i = 0; i < events; i += batch) {

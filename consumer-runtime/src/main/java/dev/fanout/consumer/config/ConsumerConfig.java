@@ -41,7 +41,7 @@ public interface ConsumerConfig {
     /** Per-sink overrides, keyed by {@code EventSink.name()}, e.g. {@code fanout.consumer.sinks."archive".max-age=60s}. */
     Map<String, SinkOverrides> sinks();
 
-    /** Retries of one sink write or quarantine. */
+    /** Retries of one sink write (and of the dead-letter write after it); per-sink overrides under {@code sinks."<sink>".retry}. */
     Retry retry();
 
     /** Push delivery. */
@@ -70,8 +70,8 @@ public interface ConsumerConfig {
         int maxEvents();
 
         /**
-         * Message data bytes per sink write (the received size, i.e. compressed size of packed
-         * messages). Default 8388608 (8 MiB).
+         * Decoded envelope JSON bytes per sink write (a packed message counts its inflated size).
+         * Default 8388608 (8 MiB).
          */
         @WithDefault("8388608")
         long maxBytes();
@@ -91,9 +91,25 @@ public interface ConsumerConfig {
         @WithDefault("2000")
         int queueMessages();
 
-        /** Message data bytes accepted but not yet taken into a batch, per sink. Default 33554432 (32 MiB). */
+        /**
+         * Decoded envelope JSON bytes accepted (or being decoded, counted at an estimate of 10x the
+         * gzip size) but not yet taken into a batch, per sink. A message is admitted on this bound
+         * before it is decoded; when full, a push is answered 503 and a pull/local delivery waits.
+         * On the heap, decoded envelopes take about 2-3x their JSON size. Default 33554432 (32 MiB).
+         */
         @WithDefault("33554432")
         long queueBytes();
+
+        /** Writer threads per sink: how many writes of one sink may run at once. Default 1. */
+        @WithDefault("1")
+        int writers();
+
+        /**
+         * Deadline of one sink write (passed to the sink, which must return by then). Batch max-age +
+         * retry max-total + this must stay below the bus's ack deadline; startup checks it. Default 60s.
+         */
+        @WithDefault("60s")
+        Duration writeTimeout();
     }
 
     interface SinkOverrides {
@@ -112,8 +128,31 @@ public interface ConsumerConfig {
         /** Overrides {@code fanout.consumer.batch.queue-bytes} for this sink (bytes). */
         Optional<Long> queueBytes();
 
+        /** Overrides {@code fanout.consumer.batch.writers} for this sink. */
+        Optional<Integer> writers();
+
+        /** Overrides {@code fanout.consumer.batch.write-timeout} for this sink. */
+        Optional<Duration> writeTimeout();
+
+        /** Overrides of {@code fanout.consumer.retry.*} for this sink. */
+        RetryOverrides retry();
+
         /** Pull mode: subscription id of this sink. Default {@code fanout.consumer.subscription} (single-sink apps only). */
         Optional<String> subscription();
+    }
+
+    interface RetryOverrides {
+        /** Overrides {@code fanout.consumer.retry.initial-backoff} for this sink. */
+        Optional<Duration> initialBackoff();
+
+        /** Overrides {@code fanout.consumer.retry.max-backoff} for this sink. */
+        Optional<Duration> maxBackoff();
+
+        /** Overrides {@code fanout.consumer.retry.max-attempts} for this sink. */
+        Optional<Integer> maxAttempts();
+
+        /** Overrides {@code fanout.consumer.retry.max-total} for this sink. */
+        Optional<Duration> maxTotal();
     }
 
     interface Retry {
@@ -130,9 +169,8 @@ public interface ConsumerConfig {
         int maxAttempts();
 
         /**
-         * No retry starts that could end later than this after the first attempt. Keep
-         * {@code batch.max-age} + this below {@code push.max-wait} and the subscription's ack
-         * deadline. Default 20s.
+         * No retry starts later than this after the first attempt of a batch. Batch max-age + this +
+         * one write's timeout must stay below the ack deadline (startup checks it). Default 20s.
          */
         @WithDefault("20s")
         Duration maxTotal();
@@ -140,13 +178,19 @@ public interface ConsumerConfig {
 
     interface Push {
         /**
-         * How long a push request is held open waiting for the write of the batch that contains it;
-         * then 503 and Pub/Sub redelivers. Must stay below the push subscription's ack deadline
-         * (which is also Pub/Sub's HTTP timeout): with the default, set the ack deadline to at
-         * least 90 s. Default 60s.
+         * The push subscription's ack deadline, which is also how long Pub/Sub waits for the HTTP
+         * answer (Terraform sets both from {@code ack_deadline_seconds}). Startup refuses a batch
+         * max-age + retry max-total + write timeout that does not fit below it. Default 600s (as deployed).
          */
-        @WithDefault("60s")
-        Duration maxWait();
+        @WithDefault("600s")
+        Duration ackDeadline();
+
+        /**
+         * How long a push request is held open waiting for the write of the batch that contains it;
+         * then 503 and Pub/Sub redelivers. Default: the ack deadline minus 10 s, so the answer
+         * always arrives before Pub/Sub gives up.
+         */
+        Optional<Duration> maxWait();
 
         /** OIDC verification of Pub/Sub push requests. */
         Oidc oidc();
@@ -155,15 +199,16 @@ public interface ConsumerConfig {
     interface Oidc {
         /**
          * Whether push requests must carry a valid Google-signed OIDC token. Default true
-         * ({@code false} in the dev and test profiles); when true,
-         * {@code service-account-email} is required.
+         * ({@code false} in the dev and test profiles); when true, {@code audience} and
+         * {@code service-account-email} are required. In the prod profile, false refuses to start
+         * unless {@code fanout.unsafe.push-oidc-off=true}.
          */
         @WithDefault("true")
         boolean enabled();
 
         /**
-         * Expected {@code aud} claim: the audience set on the push subscription. Default: the push
-         * URL as Pub/Sub sets it, {@code https://<Host header><request path>}.
+         * Expected {@code aud} claim: the audience set on the push subscription (e.g. the push URL
+         * {@code https://<service>/v1/push}). Required when enabled; never taken from the request.
          */
         Optional<String> audience();
 
@@ -188,8 +233,12 @@ public interface ConsumerConfig {
         @WithDefault("1000")
         long maxOutstandingMessages();
 
-        /** Flow control: unacked message bytes per subscriber. Default 104857600 (100 MiB, the client's default). */
-        @WithDefault("104857600")
+        /**
+         * Flow control: unacked message bytes (as received, i.e. compressed) per subscriber. The
+         * client holds these on the heap besides the batcher's queue, so it is kept well below the
+         * client's default of 100 MiB. Default 16777216 (16 MiB).
+         */
+        @WithDefault("16777216")
         long maxOutstandingBytes();
 
         /** StreamingPull streams per subscriber (each ≈ 10 MB/s). Default 1. */
@@ -200,9 +249,20 @@ public interface ConsumerConfig {
         @WithDefault("2")
         int executorThreads();
 
-        /** How long the client keeps extending a message's ack deadline while it waits for its batch. Default 10m. */
+        /**
+         * How long the client keeps extending a message's ack deadline while it waits for its batch;
+         * batch max-age + retry max-total + write timeout must fit below it. Default 10m.
+         */
         @WithDefault("10m")
         Duration maxAckExtension();
+
+        /** First delay before a failed subscriber is started again; doubles per failure. Default 1s. */
+        @WithDefault("1s")
+        Duration restartInitialBackoff();
+
+        /** Cap of the restart delay. Default 60s. */
+        @WithDefault("60s")
+        Duration restartMaxBackoff();
     }
 
     interface Local {

@@ -10,8 +10,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
- * Down only when a sink's writer thread died while the app is not shutting down: nothing would
- * ever be written again, so a restart is the fix. A failing destination is a readiness matter.
+ * Down only when a sink's writer thread died (or a writer failed) while the app is not shutting
+ * down: nothing would ever be written again, so a restart is the fix. A failing destination or a
+ * restarting pull subscriber is a readiness matter.
  */
 @Liveness
 @ApplicationScoped
@@ -26,8 +27,9 @@ public class ConsumerLivenessCheck implements HealthCheck {
         boolean up = true;
         if (runtime.accepting()) {
             for (SinkBatcher b : runtime.batchers()) {
-                boolean alive = b.running();
-                r.withData(b.sinkName(), alive ? "writer running" : "writer stopped");
+                boolean alive = b.writersAlive();
+                r.withData(b.sinkName(), alive ? "writers running"
+                        : "writer stopped" + (b.writerFailure() == null ? "" : ": " + b.writerFailure().getClass().getSimpleName()));
                 up &= alive;
             }
         }

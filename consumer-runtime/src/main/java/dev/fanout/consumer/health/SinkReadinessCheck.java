@@ -2,7 +2,6 @@ package dev.fanout.consumer.health;
 
 import dev.fanout.consumer.SinkBatcher;
 import dev.fanout.consumer.config.ConsumerConfig;
-import dev.fanout.consumer.pull.PullSubscriber;
 import dev.fanout.consumer.quarkus.ConsumerRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -16,9 +15,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Ready when every sink's destination answers {@code EventSink.checkReady()} (the way a real write
- * would, e.g. HEAD bucket), its batcher runs and, in pull mode, its subscriber runs. Results are
- * reused for {@code fanout.consumer.readiness-cache-ttl} so frequent probes don't hammer the
- * destination.
+ * would, e.g. HEAD bucket), its batcher runs and its own delivery works (in pull mode: the sink's
+ * own subscriber, not the others'). Results are reused for {@code fanout.consumer.readiness-cache-ttl}
+ * so frequent probes don't hammer the destination; a sink turning unready is logged once per change.
  */
 @Readiness
 @ApplicationScoped
@@ -45,12 +44,8 @@ public class SinkReadinessCheck implements HealthCheck {
             if (err == null && !b.running()) {
                 err = "batcher stopped";
             }
-            if (err == null && runtime.mode() == ConsumerConfig.Mode.PULL) {
-                for (PullSubscriber s : runtime.subscribers()) {
-                    if (!s.running()) {
-                        err = "subscriber of " + s.subscription() + " is not running";
-                    }
-                }
+            if (err == null) {
+                err = runtime.deliveryProblem(b.sinkName());
             }
             r.withData(b.sinkName(), err == null ? "ok" : err);
             if (b.lastFailure() != null) {
@@ -72,6 +67,8 @@ public class SinkReadinessCheck implements HealthCheck {
             b.sink().checkReady();
         } catch (Exception e) {
             error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+        if (error != null && (c == null || !error.equals(c.error))) {
             LOG.warnf("sink %s not ready: %s", b.sinkName(), error);
         }
         cache.put(b.sinkName(), new Cached(error, now));

@@ -1,6 +1,7 @@
 package dev.fanout.consumer.push;
 
 import dev.fanout.consumer.config.ConsumerConfig;
+import dev.fanout.consumer.config.UnsafeSwitch;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,6 +25,7 @@ public class PushAuthenticator {
             return;
         }
         if (!config.push().oidc().enabled()) {
+            UnsafeSwitch.require(UnsafeSwitch.PUSH_OIDC_OFF, "fanout.consumer.push.oidc.enabled=false");
             LOG.warn("push OIDC verification is DISABLED (fanout.consumer.push.oidc.enabled=false): anyone who can reach "
                     + "/v1/push can inject messages; only acceptable locally and in tests");
             return;
@@ -36,21 +38,23 @@ public class PushAuthenticator {
         return config.push().oidc().enabled();
     }
 
-    /** The verifier; throws if OIDC is enabled without a service account. */
+    /** The verifier; throws if OIDC is enabled without an audience or a service account. */
     public PushTokenVerifier verifier() {
         PushTokenVerifier v = verifier;
         if (v == null) {
             synchronized (this) {
                 if (verifier == null) {
                     ConsumerConfig.Oidc o = config.push().oidc();
+                    String audience = o.audience().filter(s -> !s.isBlank()).orElseThrow(() ->
+                            new IllegalStateException("fanout.consumer.push.oidc.enabled=true needs "
+                                    + "fanout.consumer.push.oidc.audience (the audience set on the push subscription)"));
                     String email = o.serviceAccountEmail().filter(s -> !s.isBlank()).orElseThrow(() ->
                             new IllegalStateException("fanout.consumer.push.oidc.enabled=true needs "
                                     + "fanout.consumer.push.oidc.service-account-email (the push subscription's service account)"));
                     verifier = new PushTokenVerifier(new PushTokenVerifier.Options(
-                            o.audience().filter(s -> !s.isBlank()).orElse(null), email, o.jwksUrl(),
+                            audience, email, o.jwksUrl(),
                             new LinkedHashSet<>(o.issuers()), o.jwksMinRefresh()));
-                    LOG.infof("push OIDC: accepting tokens of %s, audience %s", email,
-                            o.audience().orElse("<push URL>"));
+                    LOG.infof("push OIDC: accepting tokens of %s, audience %s", email, audience);
                 }
                 v = verifier;
             }

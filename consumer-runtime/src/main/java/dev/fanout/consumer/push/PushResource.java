@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.time.Duration;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -40,8 +41,6 @@ public class PushResource {
     @Inject
     ConsumerRuntime runtime;
     @Inject
-    ConsumerConfig config;
-    @Inject
     PushAuthenticator auth;
 
     @POST
@@ -64,7 +63,7 @@ public class PushResource {
             return done(Response.Status.NOT_FOUND, "push delivery is not enabled (fanout.consumer.mode=" + runtime.mode() + ")");
         }
         if (auth.enabled()) {
-            PushTokenVerifier.Result r = auth.verifier().verify(headers.getHeaderString(HttpHeaders.AUTHORIZATION), pushUrl(uri));
+            PushTokenVerifier.Result r = auth.verifier().verify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             if (r instanceof PushTokenVerifier.Result.Unauthenticated u) {
                 LOG.warnf("push to %s rejected with 401: %s", uri.getPath(), u.reason());
                 return done(Response.Status.UNAUTHORIZED, "invalid or missing token");
@@ -92,38 +91,31 @@ public class PushResource {
         if (!batcher.offer(delivery)) {
             return done(Response.Status.SERVICE_UNAVAILABLE, "sink " + batcher.sinkName() + " is busy or stopping");
         }
+        Duration maxWait = runtime.pushMaxWait();
         return Uni.createFrom().completionStage(delivery.outcome())
-                .ifNoItem().after(config.push().maxWait()).recoverWithItem((Delivery.Outcome) null)
+                .ifNoItem().after(maxWait).recoverWithItem((Delivery.Outcome) null)
                 .map(outcome -> {
                     if (outcome == Delivery.Outcome.ACKED) {
                         return Response.noContent().build();
                     }
                     if (outcome == null) {
                         LOG.warnf("sink %s: message %s not written within push max-wait %s; answering 503",
-                                batcher.sinkName(), parsed.message().messageId(), config.push().maxWait());
+                                batcher.sinkName(), parsed.message().messageId(), maxWait);
                     }
                     return text(Response.Status.SERVICE_UNAVAILABLE, outcome == null
-                            ? "write not confirmed within " + config.push().maxWait() : "write failed; redeliver");
+                            ? "write not confirmed within " + maxWait : "write failed; redeliver");
                 });
-    }
-
-    /**
-     * Pub/Sub's default audience: the push endpoint URL as configured on the subscription, always
-     * https on Cloud Run. The authority comes from the request (Host header, or :authority in HTTP/2).
-     */
-    private static String pushUrl(UriInfo uri) {
-        java.net.URI u = uri.getRequestUri();
-        if (u.getRawAuthority() == null) {
-            return null;
-        }
-        return "https://" + u.getRawAuthority() + u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
     }
 
     private static Uni<Response> done(Response.Status status, String message) {
         return Uni.createFrom().item(text(status, message));
     }
 
+    /** Every answer but 204 carries the JSON error body: {@code {"error": "<status>", "message": "…"}}. */
     private static Response text(Response.Status status, String message) {
-        return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message + "\n").build();
+        var body = dev.fanout.events.EnvelopeCodec.mapper().createObjectNode()
+                .put("error", status.getReasonPhrase().toLowerCase(java.util.Locale.ROOT).replace(' ', '_'))
+                .put("message", message);
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body.toString()).build();
     }
 }

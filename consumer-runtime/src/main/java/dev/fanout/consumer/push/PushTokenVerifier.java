@@ -31,7 +31,8 @@ public final class PushTokenVerifier {
     private static final String BEARER = "bearer ";
 
     /**
-     * @param audience            expected {@code aud}; null means the caller's default (the push URL)
+     * @param audience            expected {@code aud}: the audience configured on the push subscription
+     *                            (never derived from the request, whose Host header the caller controls)
      * @param serviceAccountEmail expected {@code email}
      * @param jwksUrl             JWKS location
      * @param issuers             accepted {@code iss} values
@@ -39,6 +40,9 @@ public final class PushTokenVerifier {
      */
     public record Options(String audience, String serviceAccountEmail, String jwksUrl, Set<String> issuers, Duration minRefresh) {
         public Options {
+            if (audience == null || audience.isBlank()) {
+                throw new IllegalArgumentException("an expected audience is required");
+            }
             Objects.requireNonNull(serviceAccountEmail, "serviceAccountEmail");
             Objects.requireNonNull(jwksUrl, "jwksUrl");
             issuers = Set.copyOf(issuers);
@@ -72,11 +76,8 @@ public final class PushTokenVerifier {
         return options;
     }
 
-    /**
-     * @param authorization   the {@code Authorization} header, or null
-     * @param defaultAudience expected audience when none is configured (the push URL)
-     */
-    public Result verify(String authorization, String defaultAudience) {
+    /** @param authorization the {@code Authorization} header, or null */
+    public Result verify(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             return new Result.Unauthenticated("missing Authorization header");
         }
@@ -103,9 +104,9 @@ public final class PushTokenVerifier {
         if (p.getIssuer() == null || !options.issuers().contains(p.getIssuer())) {
             return new Result.Unauthenticated("unexpected issuer " + p.getIssuer());
         }
-        String expectedAudience = options.audience() != null ? options.audience() : defaultAudience;
+        String expectedAudience = options.audience();
         List<String> aud = p.getAudienceAsList();
-        if (expectedAudience == null || aud == null || !aud.contains(expectedAudience)) {
+        if (aud == null || !aud.contains(expectedAudience)) {
             return new Result.Unauthenticated("unexpected audience " + aud + " (expected " + expectedAudience + ")");
         }
         Object email = p.get("email");

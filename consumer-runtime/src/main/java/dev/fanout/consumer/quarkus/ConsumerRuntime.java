@@ -1,18 +1,28 @@
 package dev.fanout.consumer.quarkus;
 
 import com.google.api.gax.core.CredentialsProvider;
-import com.google.pubsub.v1.ProjectSubscriptionName;
 import dev.fanout.consumer.BatchPolicy;
 import dev.fanout.consumer.ConsumerMetrics;
+import dev.fanout.consumer.Intake;
 import dev.fanout.consumer.LocalBus;
+import dev.fanout.consumer.LocalIntake;
 import dev.fanout.consumer.RetryPolicy;
 import dev.fanout.consumer.SinkBatcher;
 import dev.fanout.consumer.WriteTracing;
 import dev.fanout.consumer.config.ConsumerConfig;
+import dev.fanout.consumer.config.DeadlineCheck;
+import dev.fanout.consumer.deadletter.DeadLetters;
+import dev.fanout.consumer.deadletter.ObjectStoreDeadLetters;
+import dev.fanout.consumer.pull.PullIntake;
 import dev.fanout.consumer.pull.PullSubscriber;
+import dev.fanout.consumer.push.PushIntake;
 import dev.fanout.events.port.EventSink;
 import dev.fanout.pubsub.PubSubConfig;
 import dev.fanout.pubsub.PubSubConnection;
+import dev.fanout.store.ArchiveConfig;
+import dev.fanout.store.ArchiveLayout;
+import dev.fanout.store.DeadLetterLayout;
+import dev.fanout.store.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -22,6 +32,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,14 +41,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
- * Wires every {@link EventSink} bean of the app to a {@link SinkBatcher} and to the configured
- * delivery mode: push (the {@code /v1/push} resource looks batchers up here), pull (one
- * {@link PullSubscriber} per sink) or local (one {@link LocalBus} subscription per sink). On
- * shutdown it stops intake, flushes every batcher (bounded by
- * {@code fanout.consumer.shutdown-timeout}) and closes the sinks.
+ * Wires every {@link EventSink} bean of the app to a {@link SinkBatcher}, the runtime's one
+ * dead-letter store and the configured {@link Intake} (push, pull or local). Startup refuses
+ * deadlines that cannot compose (see {@link DeadlineCheck}). On shutdown it stops intake (new
+ * messages are held, never nacked), flushes every batcher in parallel within
+ * {@code fanout.consumer.shutdown-timeout}, closes the intake and then the sinks.
  */
 @ApplicationScoped
 public class ConsumerRuntime {
@@ -58,10 +70,16 @@ public class ConsumerRuntime {
     Instance<LocalBus> localBus;
     @Inject
     Instance<CredentialsProvider> credentials;
+    @Inject
+    Instance<ObjectStore> objectStore;
+    @Inject
+    Instance<ArchiveConfig> archiveConfig;
+    @Inject
+    Instance<DeadLetters> deadLetterOverride;
 
     private final Map<String, SinkBatcher> batchers = new LinkedHashMap<>();
-    private final List<PullSubscriber> subscribers = new ArrayList<>();
-    private PubSubConnection connection;
+    private Intake intake;
+    private DeadLetters deadLetters;
     private volatile boolean started;
     private volatile boolean stopping;
 
@@ -78,64 +96,65 @@ public class ConsumerRuntime {
         if (started) {
             return;
         }
-        WriteTracing tracing = new WriteTracing(otel.isResolvable() ? otel.get() : OpenTelemetry.noop());
+        List<EventSink> sinks = new ArrayList<>();
         for (EventSink sink : sinkBeans) {
+            sinks.add(sink);
+        }
+        if (sinks.isEmpty()) {
+            LOG.warn("consumer runtime: the app declares no EventSink bean; nothing will be consumed");
+        } else {
+            deadLetters = deadLetters();
+        }
+        WriteTracing tracing = new WriteTracing(otel.isResolvable() ? otel.get() : OpenTelemetry.noop());
+        for (EventSink sink : sinks) {
             String name = sink.name();
             if (batchers.containsKey(name)) {
                 throw new IllegalStateException("two EventSink beans are named '" + name + "'");
             }
+            BatchPolicy p = batchPolicy(name);
+            RetryPolicy r = retryPolicy(name);
+            DeadlineCheck.require(config, name, p.maxAge(), r.maxTotal(), p.writeTimeout());
             ConsumerMetrics metrics = registry.isResolvable()
                     ? new ConsumerMetrics(registry.get(), name) : ConsumerMetrics.unregistered(name);
-            SinkBatcher b = new SinkBatcher(sink, batchPolicy(name), retryPolicy(), metrics, tracing).start();
-            batchers.put(name, b);
-            BatchPolicy p = b.policy();
-            LOG.infof("sink %s: batches of up to %d events / %d bytes / %s, mode %s",
-                    name, p.maxEvents(), p.maxBytes(), p.maxAge(), config.mode().name().toLowerCase());
-            warnIfTooSlowForTheBus(name, p);
+            batchers.put(name, new SinkBatcher(sink, p, r, deadLetters, metrics, tracing));
+            LOG.infof("sink %s: batches of up to %d events / %d bytes / %s, %d writer(s), write timeout %s, mode %s",
+                    name, p.maxEvents(), p.maxBytes(), p.maxAge(), p.writers(), p.writeTimeout(),
+                    config.mode().name().toLowerCase());
         }
-        if (batchers.isEmpty()) {
-            LOG.warn("consumer runtime: the app declares no EventSink bean; nothing will be consumed");
-        }
-        switch (config.mode()) {
-            case PULL -> startPull();
-            case LOCAL -> {
-                LocalBus bus = localBus.get();
-                for (SinkBatcher b : batchers.values()) {
-                    bus.subscribe(b.sinkName(), b::submit);
-                }
-            }
-            case PUSH -> { /* the resource finds the batchers */ }
+        batchers.values().forEach(SinkBatcher::start);
+        intake = switch (config.mode()) {
+            case PUSH -> new PushIntake();
+            case PULL -> new PullIntake(
+                    () -> PubSubConnection.open(pubsub, () -> credentials.isResolvable() ? credentials.get() : null),
+                    this::subscriptionOf, pullSettings());
+            case LOCAL -> new LocalIntake(localBus.get(), config.local().drainTimeout());
+        };
+        try {
+            intake.start(batchers.values());
+        } catch (Exception e) {
+            throw new IllegalStateException("consumer runtime: " + config.mode().name().toLowerCase() + " delivery did not start: "
+                    + e.getMessage(), e);
         }
         started = true;
     }
 
-    /**
-     * A batch that can take longer (age + retries) than the bus waits for an answer is answered too
-     * late: push gets a 503 after max-wait, the local bus redelivers; both only duplicate work.
-     */
-    private void warnIfTooSlowForTheBus(String sink, BatchPolicy p) {
-        Duration worst = p.maxAge().plus(config.retry().maxTotal());
-        Duration bound = switch (config.mode()) {
-            case PUSH -> config.push().maxWait();
-            case LOCAL -> config.local().ackDeadline();
-            case PULL -> config.pull().maxAckExtension();
-        };
-        if (worst.compareTo(bound) >= 0) {
-            LOG.warnf("sink %s: batch max-age %s + retry max-total %s is not below %s (%s mode); slow batches "
-                    + "will be redelivered and written twice", sink, p.maxAge(), config.retry().maxTotal(), bound,
-                    config.mode().name().toLowerCase());
+    /** The dead-letter store: a test's own bean, else gzip NDJSON in the archive's object store. */
+    private DeadLetters deadLetters() {
+        if (deadLetterOverride.isResolvable()) {
+            return deadLetterOverride.get();
         }
+        ArchiveConfig ac = archiveConfig.get();
+        DeadLetterLayout layout = DeadLetterLayout.beside(new ArchiveLayout(ac.prefix()), ac.deadLetterPrefix());
+        ObjectStoreDeadLetters dl = new ObjectStoreDeadLetters(objectStore.get(), layout, Clock.systemUTC());
+        LOG.infof("dead-letter store: %s", dl.describe());
+        return dl;
     }
 
-    private void startPull() {
+    private PullSubscriber.Settings pullSettings() {
         ConsumerConfig.Pull pc = config.pull();
-        PullSubscriber.Settings settings = new PullSubscriber.Settings(pc.maxOutstandingMessages(), pc.maxOutstandingBytes(),
-                pc.parallelPullCount(), pc.executorThreads(), pc.maxAckExtension());
-        connection = PubSubConnection.open(pubsub, () -> credentials.isResolvable() ? credentials.get() : null);
-        for (SinkBatcher b : batchers.values()) {
-            String sub = subscriptionOf(b.sinkName());
-            subscribers.add(PullSubscriber.start(b, ProjectSubscriptionName.of(connection.projectId(), sub), settings, connection));
-        }
+        return new PullSubscriber.Settings(pc.maxOutstandingMessages(), pc.maxOutstandingBytes(),
+                pc.parallelPullCount(), pc.executorThreads(), pc.maxAckExtension(), pc.restartInitialBackoff(),
+                pc.restartMaxBackoff());
     }
 
     private String subscriptionOf(String sink) {
@@ -159,12 +178,19 @@ public class ConsumerRuntime {
                 o.flatMap(ConsumerConfig.SinkOverrides::maxBytes).orElse(d.maxBytes()),
                 o.flatMap(ConsumerConfig.SinkOverrides::maxAge).orElse(d.maxAge()),
                 o.flatMap(ConsumerConfig.SinkOverrides::queueMessages).orElse(d.queueMessages()),
-                o.flatMap(ConsumerConfig.SinkOverrides::queueBytes).orElse(d.queueBytes()));
+                o.flatMap(ConsumerConfig.SinkOverrides::queueBytes).orElse(d.queueBytes()),
+                o.flatMap(ConsumerConfig.SinkOverrides::writers).orElse(d.writers()),
+                o.flatMap(ConsumerConfig.SinkOverrides::writeTimeout).orElse(d.writeTimeout()));
     }
 
-    RetryPolicy retryPolicy() {
+    RetryPolicy retryPolicy(String sink) {
         ConsumerConfig.Retry r = config.retry();
-        return new RetryPolicy(r.initialBackoff(), r.maxBackoff(), r.maxAttempts(), r.maxTotal());
+        Optional<ConsumerConfig.RetryOverrides> o = Optional.ofNullable(config.sinks().get(sink)).map(ConsumerConfig.SinkOverrides::retry);
+        return new RetryPolicy(
+                o.flatMap(ConsumerConfig.RetryOverrides::initialBackoff).orElse(r.initialBackoff()),
+                o.flatMap(ConsumerConfig.RetryOverrides::maxBackoff).orElse(r.maxBackoff()),
+                o.flatMap(ConsumerConfig.RetryOverrides::maxAttempts).orElse(r.maxAttempts()),
+                o.flatMap(ConsumerConfig.RetryOverrides::maxTotal).orElse(r.maxTotal()));
     }
 
     synchronized void stop() {
@@ -173,30 +199,32 @@ public class ConsumerRuntime {
         }
         stopping = true;
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
-        if (config.mode() == ConsumerConfig.Mode.LOCAL && localBus.isResolvable()) {
+        if (intake != null) {
             try {
-                if (!localBus.get().drain(min(config.local().drainTimeout(), deadline))) {
-                    LOG.warn("local bus did not hand over every queued message before the drain timeout");
-                }
+                intake.stopIntake(remaining(deadline));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        // Intake first everywhere, so nothing new arrives while the final batches are written.
+        batchers.values().forEach(SinkBatcher::stopIntake);
+        List<CompletableFuture<Void>> flushes = new ArrayList<>();
         for (SinkBatcher b : batchers.values()) {
-            // Each batcher gets what is left of the common budget.
-            boolean clean = b.shutdown(remaining(deadline));
-            LOG.infof("sink %s: %s; written %.0f events, acked %.0f, nacked %.0f, quarantined %.0f",
-                    b.sinkName(), clean ? "flushed" : "flush incomplete", b.metrics().written(),
-                    b.metrics().acked(), b.metrics().nacked(), b.metrics().quarantined());
+            // In parallel: each sink gets the whole remaining budget, not what the previous one left.
+            flushes.add(CompletableFuture.runAsync(() -> {
+                boolean clean = b.shutdown(remaining(deadline));
+                LOG.infof("sink %s: %s; written %.0f events, acked %.0f, nacked %.0f, dead-lettered %.0f",
+                        b.sinkName(), clean ? "flushed" : "flush incomplete", b.metrics().written(),
+                        b.metrics().acked(), b.metrics().nacked(), b.metrics().deadLettered());
+            }, runnable -> {
+                Thread t = new Thread(runnable, "fanout-flush-" + b.sinkName());
+                t.setDaemon(true);
+                t.start();
+            }));
         }
-        for (PullSubscriber s : subscribers) {
-            s.stop(remaining(deadline).plusSeconds(1));
-        }
-        if (connection != null) {
-            connection.close();
-        }
-        if (config.mode() == ConsumerConfig.Mode.LOCAL && localBus.isResolvable()) {
-            localBus.get().close();
+        CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new)).join();
+        if (intake != null) {
+            intake.close(remaining(deadline).plusSeconds(1));
         }
         for (SinkBatcher b : batchers.values()) {
             try {
@@ -211,14 +239,14 @@ public class ConsumerRuntime {
         return Duration.ofNanos(Math.max(1_000_000L, deadlineNanos - System.nanoTime()));
     }
 
-    private static Duration min(Duration d, long deadlineNanos) {
-        Duration r = remaining(deadlineNanos);
-        return d.compareTo(r) < 0 ? d : r;
-    }
-
     /** Delivery mode in effect. */
     public ConsumerConfig.Mode mode() {
         return config.mode();
+    }
+
+    /** How long a push request waits for its batch (configured, else the ack deadline minus a margin). */
+    public Duration pushMaxWait() {
+        return DeadlineCheck.pushMaxWait(config.push());
     }
 
     /** Whether the runtime is up and not shutting down. */
@@ -240,8 +268,13 @@ public class ConsumerRuntime {
         return Collections.unmodifiableCollection(batchers.values());
     }
 
+    /** What keeps a sink's delivery from working (e.g. its pull subscriber restarting); null when fine. */
+    public String deliveryProblem(String sink) {
+        return intake == null ? "not started" : intake.problem(sink);
+    }
+
     /** Pull subscribers (pull mode only). */
     public List<PullSubscriber> subscribers() {
-        return Collections.unmodifiableList(subscribers);
+        return intake instanceof PullIntake p ? p.subscribers() : List.of();
     }
 }

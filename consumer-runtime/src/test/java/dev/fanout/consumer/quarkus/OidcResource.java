@@ -20,6 +20,7 @@ public class OidcResource implements QuarkusTestResourceLifecycleManager {
         }
         return Map.of(
                 "fanout.consumer.push.oidc.enabled", "true",
+                "fanout.consumer.push.oidc.audience", PushOidcTests.AUDIENCE,
                 "fanout.consumer.push.oidc.service-account-email", TestOidc.SERVICE_ACCOUNT,
                 "fanout.consumer.push.oidc.jwks-url", oidc.jwksUrl());
     }

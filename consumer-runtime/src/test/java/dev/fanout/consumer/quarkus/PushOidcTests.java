@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Push with OIDC on, tokens signed by a local issuer; the audience defaults to the push URL. */
+/** Push with OIDC on, tokens signed by a local issuer, for the configured audience. */
 @QuarkusTest
 @TestProfile(PushOidcTests.OidcOn.class)
 class PushOidcTests {
@@ -35,8 +35,11 @@ class PushOidcTests {
         sink.reset();
     }
 
+    /** The configured audience; tokens for the URL the request happens to reach are not enough. */
+    static final String AUDIENCE = "https://consumer.example/v1/push";
+
     private static String audience() {
-        return "https://localhost:" + RestAssured.port + "/v1/push/test";
+        return AUDIENCE;
     }
 
     private static String body(String prefix) {
@@ -61,6 +64,15 @@ class PushOidcTests {
     void aTokenForAnotherAudienceIs401() {
         String token = OidcResource.oidc.token(TestOidc.claims("https://elsewhere.example/v1/push/test"));
         given().header("Authorization", "Bearer " + token).contentType("application/json").body(body("aud"))
+                .when().post("/v1/push/test").then().statusCode(401);
+        assertThat(sink.writeCalls.get()).isZero();
+    }
+
+    /** The Host header is the caller's choice: a token minted for the URL the request reached is not enough. */
+    @Test
+    void aTokenForTheRequestedUrlButNotTheConfiguredAudienceIs401() {
+        String token = OidcResource.oidc.token(TestOidc.claims("https://localhost:" + RestAssured.port + "/v1/push/test"));
+        given().header("Authorization", "Bearer " + token).contentType("application/json").body(body("host"))
                 .when().post("/v1/push/test").then().statusCode(401);
         assertThat(sink.writeCalls.get()).isZero();
     }

@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.Base64;
 import java.util.stream.Collectors;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,11 +64,44 @@ class PushResourceTests {
     }
 
     @Test
-    void anUndecodableMessageIsQuarantinedAndAcked() {
+    void anUndecodableMessageIsDeadLetteredInTheStoreAndAcked() throws Exception {
         ReceivedMessage bad = TestEvents.undecodable();
         given().contentType("application/json").body(pushBody(bad, 1)).when().post("/v1/push/test").then().statusCode(204);
-        assertThat(sink.quarantined).singleElement().asString().startsWith(bad.messageId());
+        List<com.fasterxml.jackson.databind.JsonNode> lines = deadLetterLines();
+        assertThat(lines).filteredOn(l -> l.path("message_id").asText().equals(bad.messageId())).singleElement()
+                .satisfies(l -> {
+                    assertThat(l.path("kind").asText()).isEqualTo("message");
+                    assertThat(l.path("sink").asText()).isEqualTo("test");
+                    assertThat(java.util.Base64.getDecoder().decode(l.path("data_base64").asText())).isEqualTo(bad.data());
+                    assertThat(l.path("reason").asText()).isNotBlank();
+                });
         assertThat(sink.batches).isEmpty();
+    }
+
+    @Test
+    void aRecordTheSinkRejectsIsDeadLetteredTheOthersWrittenAndThePushAcked() throws Exception {
+        sink.rejectIds.add("rj-1");
+        given().contentType("application/json").body(pushBody(TestEvents.received("rj", 3), 1))
+                .when().post("/v1/push/test").then().statusCode(204);
+        assertThat(sink.writtenIds()).containsExactly("rj-0", "rj-2");
+        assertThat(deadLetterLines()).filteredOn(l -> l.path("event").path("id").asText().equals("rj-1")).singleElement()
+                .satisfies(l -> assertThat(l.path("reason").asText()).isEqualTo("refused: rj-1"));
+    }
+
+    @jakarta.inject.Inject
+    dev.fanout.store.ObjectStore store;
+
+    private List<com.fasterxml.jackson.databind.JsonNode> deadLetterLines() throws Exception {
+        List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        for (String key : store.list("dead-letter/sink=test/")) {
+            byte[] body = store.get(key).orElseThrow().body();
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    out.add(dev.fanout.events.EnvelopeCodec.mapper().readTree(line));
+                }
+            }
+        }
+        return out;
     }
 
     @Test

@@ -50,10 +50,9 @@ class PushViaPubSubTests {
 
     private String subscribe(String name, boolean withToken) {
         URI endpoint = URI.create("http://127.0.0.1:" + RestAssured.port + "/v1/push/test");
-        // Pub/Sub's default audience is the push URL; the app derives it from the Host header as https.
-        String audience = "https://127.0.0.1:" + RestAssured.port + "/v1/push/test";
+        // The audience configured on the subscription, as the app is configured to expect it.
         return fake.createPushSubscription(PROJECT, name, TOPIC, endpoint,
-                withToken ? () -> OidcResource.oidc.token(TestOidc.claims(audience)) : null, 30);
+                withToken ? () -> OidcResource.oidc.token(TestOidc.claims(PushOidcTests.AUDIENCE)) : null, 30);
     }
 
     @Test

@@ -31,11 +31,13 @@ public class TestSinkBean extends RecordingSink {
         gate.countDown();
         gate = new CountDownLatch(0);
         batches.clear();
-        quarantined.clear();
+        writeSizes.clear();
         writeCalls.set(0);
         failNext.set(0);
         permanent = false;
-        failQuarantine = false;
+        rejectIds.clear();
+        retryIds.clear();
+        poisonIds.clear();
         notReady = null;
     }
 }
