@@ -4,7 +4,7 @@ import com.google.api.gax.core.CredentialsProvider;
 import com.google.pubsub.v1.ProjectSubscriptionName;
 import dev.fanout.consumer.BatchPolicy;
 import dev.fanout.consumer.ConsumerMetrics;
-import dev.fanout.consumer.LocalBus;
+import dev.fanout.consumer.InProcessBus;
 import dev.fanout.consumer.RetryPolicy;
 import dev.fanout.consumer.SinkBatcher;
 import dev.fanout.consumer.WriteTracing;
@@ -35,7 +35,8 @@ import org.jboss.logging.Logger;
 /**
  * Wires every {@link EventSink} bean of the app to a {@link SinkBatcher} and to the configured
  * delivery mode: push (the {@code /v1/push} resource looks batchers up here), pull (one
- * {@link PullSubscriber} per sink) or local (one {@link LocalBus} subscription per sink). On
+ * {@link PullSubscriber} per sink) or local (one {@link InProcessBus} subscription per sink, see
+ * {@link LocalDelivery}). On
  * shutdown it stops intake, flushes every batcher (bounded by
  * {@code fanout.consumer.shutdown-timeout}) and closes the sinks.
  */
@@ -55,13 +56,14 @@ public class ConsumerRuntime {
     @Inject
     Instance<OpenTelemetry> otel;
     @Inject
-    Instance<LocalBus> localBus;
+    Instance<InProcessBus> localBus;
     @Inject
     Instance<CredentialsProvider> credentials;
 
     private final Map<String, SinkBatcher> batchers = new LinkedHashMap<>();
     private final List<PullSubscriber> subscribers = new ArrayList<>();
     private PubSubConnection connection;
+    private LocalDelivery local;
     private volatile boolean started;
     private volatile boolean stopping;
 
@@ -99,10 +101,8 @@ public class ConsumerRuntime {
         switch (config.mode()) {
             case PULL -> startPull();
             case LOCAL -> {
-                LocalBus bus = localBus.get();
-                for (SinkBatcher b : batchers.values()) {
-                    bus.subscribe(b.sinkName(), b::submit);
-                }
+                local = new LocalDelivery(localBus.get(), config.local());
+                local.start(batchers.values(), registry.isResolvable() ? registry.get() : null);
             }
             case PUSH -> { /* the resource finds the batchers */ }
         }
@@ -173,14 +173,8 @@ public class ConsumerRuntime {
         }
         stopping = true;
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
-        if (config.mode() == ConsumerConfig.Mode.LOCAL && localBus.isResolvable()) {
-            try {
-                if (!localBus.get().drain(min(config.local().drainTimeout(), deadline))) {
-                    LOG.warn("local bus did not hand over every queued message before the drain timeout");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (local != null) {
+            local.drain(min(config.local().drainTimeout(), deadline));
         }
         for (SinkBatcher b : batchers.values()) {
             // Each batcher gets what is left of the common budget.
@@ -195,8 +189,8 @@ public class ConsumerRuntime {
         if (connection != null) {
             connection.close();
         }
-        if (config.mode() == ConsumerConfig.Mode.LOCAL && localBus.isResolvable()) {
-            localBus.get().close();
+        if (local != null) {
+            local.close();
         }
         for (SinkBatcher b : batchers.values()) {
             try {
@@ -238,6 +232,11 @@ public class ConsumerRuntime {
 
     public Collection<SinkBatcher> batchers() {
         return Collections.unmodifiableCollection(batchers.values());
+    }
+
+    /** The in-process bus (local mode only). */
+    public Optional<InProcessBus> localBus() {
+        return Optional.ofNullable(local).map(LocalDelivery::bus);
     }
 
     /** Pull subscribers (pull mode only). */
