@@ -18,7 +18,7 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code fanout.consumer.local.backlog.oldest.age} seconds since the oldest of them was published</li>
  * </ul>
  * and, for the durable bus, {@code fanout.consumer.local.journal.disk.bytes} (segment files now),
- * {@code .fsyncs}, {@code .torn.tails}, {@code .corrupt.records}, {@code .redeliveries} (counters
+ * {@code .appended.bytes}, {@code .fsyncs}, {@code .torn.tails}, {@code .corrupt.records}, {@code .redeliveries} (counters
  * since start).
  */
 public final class LocalBusMetrics {
@@ -48,6 +48,8 @@ public final class LocalBusMetrics {
         if (bus instanceof DurableBus d) {
             Gauge.builder("fanout.consumer.local.journal.disk.bytes", d, x -> x.stats().diskBytes())
                     .description("Bytes of the journal's segment files").baseUnit("bytes").register(registry);
+            counter(registry, d, "fanout.consumer.local.journal.appended.bytes", "Record bytes appended to journal segments",
+                    JournalStats::bytesAppended);
             counter(registry, d, "fanout.consumer.local.journal.fsyncs", "fdatasyncs of journal segments", JournalStats::fsyncs);
             counter(registry, d, "fanout.consumer.local.journal.torn.tails", "Torn tails cut off when the journal was opened",
                     JournalStats::tornTails);
