@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end benchmark of the local pipeline (ingest -> in-process bus -> archive files + analytics
-# DuckDB file), loopback only.
+# End-to-end benchmark of the local pipeline (ingest -> durable journal -> archive files + analytics
+# DuckDB file + alerts), loopback only.
 #
 # For each encoding (plain, gzip) it starts the packaged local pipeline afresh with an empty data
 # directory, drives POST /v1/events with wrk (~1 MB NDJSON bodies of ~500-byte Cribl-like events, the
@@ -13,7 +13,9 @@
 #      BACKOFF_MS (250: a connection's pause after a 503, like Cribl's retry backoff),
 #      VARIANTS (32 time-shifted copies of the body, see bench/local-pipeline.lua),
 #      BODY_BYTES (1048576), JAVA_OPTS (-Xmx512m -XX:+UseParallelGC, as ./run-local), PORT (18290),
-#      OUT (bench/results/local-pipeline). Extra -D options in JAVA_OPTS override the local defaults,
+#      OUT (bench/results/local-pipeline), SCENARIOS ("plain gzip"), BUS (durable; memory = the
+#      in-memory bus, for the comparison). BODY_BYTES=4700 gives 10-event requests (9 + the marker).
+#      Extra -D options in JAVA_OPTS override the local defaults,
 #      e.g. JAVA_OPTS="-Xmx512m -XX:+UseParallelGC -Dfanout.archive.gzip-level=6".
 set -euo pipefail
 
@@ -29,6 +31,8 @@ PORT="${PORT:-18290}"
 BACKOFF_MS="${BACKOFF_MS:-250}"
 VARIANTS="${VARIANTS:-32}"
 OUT="${OUT:-$ROOT/bench/results/local-pipeline}"
+SCENARIOS="${SCENARIOS:-plain gzip}"
+BUS="${BUS:-durable}"
 JAR="$ROOT/local-pipeline/target/quarkus-app/quarkus-run.jar"
 LUA="$ROOT/bench/local-pipeline.lua"
 BASE="http://127.0.0.1:$PORT"
@@ -58,6 +62,9 @@ written() { metric 'fanout_consumer_written_total{sink="archive"}'; }
 # Seconds the archive's writer thread spent in successful writes, and how many writes (batches).
 write_secs() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | awk '/^fanout_consumer_write_latency_seconds_sum\{/ && /outcome="success"/ && /sink="archive"/ {printf "%.3f", $2}'; }
 write_count() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | awk '/^fanout_consumer_write_latency_seconds_count\{/ && /outcome="success"/ && /sink="archive"/ {printf "%d", $2}'; }
+# Bytes the journal appended (records) and the process wrote to block devices (journal, archive, DuckDB).
+journal_bytes() { metric 'fanout_consumer_local_journal_appended_bytes_total'; }
+io_write() { awk '/^write_bytes/ {print $2}' "/proc/$1/io"; }
 # Requests answered 200, counted by the server (wrk misses the responses in flight when it stops).
 answered_ok() { metric 'fanout_ingest_requests_total{status="200"}'; }
 now_ms() { date +%s%3N; }
@@ -66,7 +73,7 @@ start_app() {
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/fanout-local-bench.XXXXXX")"
   # shellcheck disable=SC2086
   PORT="$PORT" FANOUT_DATA_DIR="$WORK/data" java $JAVA_OPTS -Dquarkus.profile=local -Dquarkus.http.host=127.0.0.1 \
-    -jar "$JAR" > "$OUT/app-$1.log" 2>&1 &
+    -Dfanout.consumer.local.bus="$BUS" -jar "$JAR" > "$OUT/app-$1.log" 2>&1 &
   APP_PID=$!
   for _ in $(seq 1 300); do
     curl -fsS -o /dev/null "$BASE/q/health/ready" 2>/dev/null && { TOKEN="$(cat "$WORK/data/ingest-token")"; return 0; }
@@ -114,7 +121,8 @@ scenario() {
   local la_start; la_start="$(loadavg)"
   wrk_run "$WARMUP" "$gz"
   local base_written; base_written="$(written)"
-  local ws0 wc0 cpu0; ws0="$(write_secs)"; wc0="$(write_count)"; cpu0="$(cpu_secs "$APP_PID")"
+  local ws0 wc0 cpu0 jb0 io0; ws0="$(write_secs)"; wc0="$(write_count)"; cpu0="$(cpu_secs "$APP_PID")"
+  jb0="$(journal_bytes)"; io0="$(io_write "$APP_PID")"
   local t0; t0=$(now_ms)
   wrk_run "$DURATION" "$gz"
   local acc_meas=$R_ACC secs; secs=$(awk -v us="$R_US" 'BEGIN {printf "%.3f", us / 1e6}')
@@ -133,6 +141,10 @@ scenario() {
   done
   local t1; t1=$(now_ms)
   local cpu1; cpu1="$(cpu_secs "$APP_PID")"
+  local jb1 io1; jb1="$(journal_bytes)"; io1="$(io_write "$APP_PID")"
+  local jpe iope
+  jpe=$(awk -v a="${jb0:-0}" -v b="${jb1:-0}" -v w="$((w - base_written))" 'BEGIN {printf "%.0f", (w > 0 ? (b - a) / w : 0)}')
+  iope=$(awk -v a="${io0:-0}" -v b="${io1:-0}" -v w="$((w - base_written))" 'BEGIN {printf "%.0f", (w > 0 ? (b - a) / w : 0)}')
   local e2e_secs; e2e_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1000}')
   # Share of the window the single archive writer was busy, and the mean batch it wrote.
   # Events archived per CPU-second of the pipeline process: what one dedicated core would sustain,
@@ -164,8 +176,8 @@ scenario() {
   mbs=$(awk -v r="$((R_OK))" -v b="$PLAIN_BYTES" -v s="$secs" 'BEGIN {printf "%.1f", r * b / s / 1e6}')
   e2e_evs=$(awk -v a="$((w - base_written))" -v s="$e2e_secs" 'BEGIN {printf "%.0f", a / s}')
   ratio=$(awk -v r="$raw_bytes" -v g="$gz_bytes" 'BEGIN {printf "%.1f", (g > 0 ? r / g : 0)}')
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s | %s | %s -> %s |\n' \
-    "$label" "$evs" "$mbs" "$e2e_evs" "$per_cpu" "$cores" "$busy" "$batch" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s | %s | %s -> %s |\n' \
+    "$label" "$BUS" "$((EVENTS + 1))" "$evs" "$mbs" "$e2e_evs" "$jpe" "$iope" "$per_cpu" "$cores" "$busy" "$batch" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
     "$acc_total" "$lines" "$uniq" "$lost" "$ratio" "$rss" "$status" "$la_start" "$la_end" >> "$OUT/rows.md"
   # --- analytics (local-pipeline's second sink): every accepted event must be a row of events_raw, once.
   local db="$WORK/data/analytics.duckdb" duck
@@ -187,8 +199,9 @@ main() {
   : > "$OUT/rows.md"; : > "$OUT/wrk.txt"; : > "$OUT/analytics.md"
   make_bodies
   make_variants
-  scenario plain 0
-  scenario gzip 1
+  for sc in $SCENARIOS; do
+    case "$sc" in plain) scenario plain 0 ;; gzip) scenario gzip 1 ;; *) echo "unknown scenario $sc" >&2; return 1 ;; esac
+  done
   {
     echo "# local pipeline end to end, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, JAVA_OPTS=$JAVA_OPTS"
     echo "body: $PLAIN_BYTES bytes NDJSON, $EVENTS events (+1 marker per request), $VARIANTS time-shifted variants; gzip -1 $GZ_BYTES bytes;" \
@@ -198,8 +211,9 @@ main() {
     echo "events/CPU-s = events archived in the window / CPU seconds (user+sys) of the pipeline process in it; cores used = those CPU seconds / window"
     echo "writer busy = time in archive writes / end-to-end window (one writer thread per sink); ratio = uncompressed archived NDJSON bytes / .ndjson.gz bytes; RSS = VmHWM; exit = status after SIGTERM"
     echo
-    echo "| body | ingest events/s | MB/s | e2e events/s | e2e events/CPU-s | cores used | writer busy | events/batch | p50 ms | p99 ms | 200/503/other | accepted | archived lines | unique ids | lost | ratio | peak RSS MB | exit | load avg start -> end |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "journal B/event = record bytes the journal appended / events archived in the window; disk B/event = write_bytes of the process (journal + archive + DuckDB) / the same"
+    echo "| body | bus | events/request | ingest events/s | MB/s | e2e events/s | journal B/event | disk B/event | e2e events/CPU-s | cores used | writer busy | events/batch | p50 ms | p99 ms | 200/503/other | accepted | archived lines | unique ids | lost | ratio | peak RSS MB | exit | load avg start -> end |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     cat "$OUT/rows.md"
     if [ -s "$OUT/analytics.md" ]; then
       echo; echo "analytics sink (DuckDB) after SIGTERM: rows per table, distinct ids in events_raw, file size"; echo

@@ -35,9 +35,10 @@ import org.jboss.logging.Logger;
  * {@link EventPublisher.BackpressureException}, which the ingest bridge turns into a 503. On
  * shutdown, {@link #drain} stops publishing and hands everything queued to the subscribers before
  * their batchers flush; messages still unacked at {@link #close} are lost with the process, and
- * that is logged.
+ * that is logged. Hence it is not the local default any more ({@code fanout.consumer.local.bus=memory}
+ * selects it; the default is the durable journal): it serves tests and runs where that loss is fine.
  */
-public final class LocalBus implements EventPublisher, AutoCloseable {
+public final class LocalBus implements InProcessBus {
 
     private final java.util.concurrent.locks.ReentrantReadWriteLock acceptGate = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
@@ -97,7 +98,17 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
     }
 
     /** Adds a subscription that receives every message published from now on. */
-    public synchronized void subscribe(String name, Handler handler) {
+    public void subscribe(String name, Handler handler) {
+        subscribe(name, handler, new Bounds(options.maxOutstandingMessages(), options.maxOutstandingBytes()));
+    }
+
+    /**
+     * As {@link #subscribe(String, Handler)} with this subscription's own bound of unsettled
+     * deliveries ({@link Bounds#maxUnsettledMessages()}); the byte bound of this bus is
+     * {@link Options#maxOutstandingBytes()} for all subscriptions together.
+     */
+    @Override
+    public synchronized void subscribe(String name, Handler handler, Bounds bounds) {
         Objects.requireNonNull(handler, "handler");
         if (closed) {
             throw new IllegalStateException("local bus closed");
@@ -107,7 +118,7 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
                 throw new IllegalArgumentException("subscription exists: " + name);
             }
         }
-        Sub s = new Sub(name, handler);
+        Sub s = new Sub(name, handler, bounds.maxUnsettledMessages());
         subs.add(s);
         s.threads.forEach(Thread::start);
     }
@@ -186,6 +197,25 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
         }
     }
 
+    @Override
+    public Map<String, dev.fanout.journal.Backlog> backlog() {
+        Map<String, dev.fanout.journal.Backlog> m = new java.util.LinkedHashMap<>();
+        for (Sub s : subs) {
+            m.put(s.name, s.backlog());
+        }
+        return m;
+    }
+
+    @Override
+    public boolean durable() {
+        return false;
+    }
+
+    @Override
+    public String describe() {
+        return "in-memory bus (lost with the process), bound " + options.maxOutstandingBytes() + " bytes";
+    }
+
     /** Messages queued or delivered but not yet acked, per subscription. */
     public Map<String, Integer> unacked() {
         Map<String, Integer> m = new java.util.LinkedHashMap<>();
@@ -262,6 +292,7 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
     private final class Sub {
         final String name;
         final Handler handler;
+        final int maxUnsettled;
         final List<Thread> threads = new java.util.ArrayList<>();
         final ReentrantLock lock = new ReentrantLock();
         final Condition changed = lock.newCondition();
@@ -269,12 +300,15 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
         final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
         /** Messages nacked and waiting for their redelivery timer. */
         int delayed;
+        /** Bytes of the messages this subscription has not acked. */
+        long bytes;
         int dispatching;
         volatile boolean stopped;
 
-        Sub(String name, Handler handler) {
+        Sub(String name, Handler handler, int maxUnsettled) {
             this.name = name;
             this.handler = handler;
+            this.maxUnsettled = maxUnsettled;
             for (int i = 0; i < options.dispatchThreads(); i++) {
                 Thread t = new Thread(this::dispatch, "fanout-localbus-" + name + "-" + i);
                 t.setDaemon(true);
@@ -291,9 +325,30 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
             }
         }
 
+        /** Messages, bytes and age of the oldest queued or in-flight one (those awaiting redelivery are not aged). */
+        dev.fanout.journal.Backlog backlog() {
+            lock.lock();
+            try {
+                int n = ready.size() + inFlight.size() + delayed;
+                if (n == 0) {
+                    return dev.fanout.journal.Backlog.EMPTY;
+                }
+                Instant oldest = ready.isEmpty() ? null : ready.peekFirst().msg.publishTime;
+                for (InFlight f : inFlight.values()) {
+                    Instant t = f.pending.msg.publishTime;
+                    oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
+                }
+                Duration age = oldest == null ? Duration.ZERO : Duration.between(oldest, Instant.now());
+                return new dev.fanout.journal.Backlog(n, bytes, age.isNegative() ? Duration.ZERO : age);
+            } finally {
+                lock.unlock();
+            }
+        }
+
         void enqueue(Pending p) {
             lock.lock();
             try {
+                bytes += p.msg.size;
                 ready.addLast(p);
                 changed.signalAll();
             } finally {
@@ -328,7 +383,7 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
                     Pending p;
                     lock.lockInterruptibly();
                     try {
-                        while (ready.isEmpty() || inFlight.size() >= options.maxOutstandingMessages()) {
+                        while (ready.isEmpty() || inFlight.size() >= maxUnsettled) {
                             changed.await();
                         }
                         p = ready.pollFirst();
@@ -387,6 +442,7 @@ public final class LocalBus implements EventPublisher, AutoCloseable {
             try {
                 switch (how) {
                     case ACK -> {
+                        bytes -= m.size;
                         if (m.remainingSubs.decrementAndGet() == 0 && outstandingBytes.addAndGet(-m.size) == 0) {
                             synchronized (allAcked) {
                                 allAcked.notifyAll();

@@ -210,8 +210,21 @@ public final class DurableLocalBus implements EventPublisher, AutoCloseable {
      * Attaches a handler to subscription {@code name}. A name the journal knows resumes at its position;
      * a new one starts at {@link JournalOptions#newSubscriptionStart()} and is on disk when this returns.
      */
-    public synchronized void subscribe(String name, Handler handler) {
+    public void subscribe(String name, Handler handler) {
+        subscribe(name, handler, options.maxUnsettledMessages(), options.maxUnsettledBytes());
+    }
+
+    /**
+     * As {@link #subscribe(String, Handler)}, with this subscription's own bounds of unsettled
+     * messages and bytes instead of {@link JournalOptions#maxUnsettledMessages()} /
+     * {@link JournalOptions#maxUnsettledBytes()}: a subscriber that holds messages until a batch is
+     * full needs a bound of at least a batch, or its batch never fills and waits for its age.
+     */
+    public synchronized void subscribe(String name, Handler handler, int maxUnsettledMessages, long maxUnsettledBytes) {
         Objects.requireNonNull(handler, "handler");
+        if (maxUnsettledMessages < 1 || maxUnsettledBytes < 1) {
+            throw new IllegalArgumentException("unsettled bounds must be positive");
+        }
         if (closed) {
             throw new IllegalStateException("journal closed");
         }
@@ -234,7 +247,7 @@ public final class DurableLocalBus implements EventPublisher, AutoCloseable {
             subs.add(s);
             LOG.infof("journal: new subscription %s starts at seq %d (%s)", name, start, options.newSubscriptionStart());
         }
-        s.attach(handler);
+        s.attach(handler, maxUnsettledMessages, maxUnsettledBytes);
     }
 
     /**

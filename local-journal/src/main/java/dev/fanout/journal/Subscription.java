@@ -79,12 +79,17 @@ final class Subscription {
     private volatile long persistedLowWaterMark;
     private volatile DurableLocalBus.Handler handler;
     private volatile boolean stopped;
+    /** This subscription's unsettled bounds (the options' unless {@link #attach} set its own). */
+    private volatile int maxUnsettledMessages;
+    private volatile long maxUnsettledBytes;
 
     Subscription(DurableLocalBus bus, String name) {
         this.bus = bus;
         this.name = name;
         this.log = bus.log();
         this.options = bus.options();
+        this.maxUnsettledMessages = options.maxUnsettledMessages();
+        this.maxUnsettledBytes = options.maxUnsettledBytes();
     }
 
     /** Sets the position from disk (null: damaged, start at the oldest retained message). */
@@ -158,7 +163,9 @@ final class Subscription {
         return handler != null;
     }
 
-    void attach(DurableLocalBus.Handler h) {
+    void attach(DurableLocalBus.Handler h, int maxMessages, long maxBytes) {
+        maxUnsettledMessages = maxMessages;
+        maxUnsettledBytes = maxBytes;
         handler = h;
         for (int i = 0; i < options.dispatchThreads(); i++) {
             Thread t = new Thread(this::dispatch, "fanout-journal-" + name + "-" + i);
@@ -295,8 +302,8 @@ final class Subscription {
     // ---- dispatch --------------------------------------------------------------------------------
 
     private boolean mayTakeNew() {
-        return unsettled.size() < options.maxUnsettledMessages()
-                && (unsettledBytes < options.maxUnsettledBytes() || unsettled.isEmpty());
+        return unsettled.size() < maxUnsettledMessages
+                && (unsettledBytes < maxUnsettledBytes || unsettled.isEmpty());
     }
 
     /** The next message from the journal, or null if there is none yet (or it was skipped as corrupt). */

@@ -208,6 +208,25 @@ class DurableLocalBusTest {
     }
 
     @Test
+    void aSubscriptionsOwnBoundReplacesTheOptionsBound() throws Exception {
+        DurableLocalBus b = open(Journals.small(dir).withUnsettled(2, 1L << 30));
+        Journals.Collector narrow = new Journals.Collector();
+        Journals.Collector wide = new Journals.Collector();
+        b.subscribe("narrow", narrow);
+        b.subscribe("wide", wide, 5, 1L << 30);
+        for (int i = 0; i < 10; i++) {
+            b.publish(message("w" + i)).get();
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(id(wide.take().message().data())).isEqualTo("w" + i);
+        }
+        assertThat(wide.poll(Duration.ofMillis(300))).isNull();
+        narrow.take();
+        narrow.take();
+        assertThat(narrow.poll(Duration.ofMillis(100))).isNull();
+    }
+
+    @Test
     void aNewSubscriptionStartsAtTheOldestRetainedMessageOrAtTheNextOneWithLatest() throws Exception {
         DurableLocalBus b = open(Journals.small(dir));
         Journals.Collector archive = new Journals.Collector();

@@ -14,7 +14,7 @@ import org.jboss.logging.Logger;
 /**
  * Closes ingest before the in-process bus is drained on shutdown.
  *
- * <p>The consumer runtime drains the {@code LocalBus} and flushes every batcher in its
+ * <p>The consumer runtime drains the in-process bus (the journal) and flushes every batcher in its
  * {@code ShutdownEvent} observer; from then on the bus refuses publishes, so a request still in
  * flight at that moment would fail with 503 although it arrived before SIGTERM. This observer runs
  * first: it makes every new {@code /v1/events} request answer 503 with {@code Retry-After}, then

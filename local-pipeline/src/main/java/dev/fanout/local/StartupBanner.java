@@ -5,6 +5,9 @@ import dev.fanout.store.FilesystemObjectStore;
 import dev.fanout.store.ArchiveConfig;
 import dev.fanout.archive.ArchiveSink;
 import dev.fanout.ingest.config.IngestConfig;
+import dev.fanout.consumer.InProcessBus;
+import dev.fanout.consumer.LocalBusMetrics;
+import dev.fanout.consumer.config.ConsumerConfig;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.SmallRyeConfig;
@@ -34,10 +37,14 @@ public class StartupBanner {
     private final ArchiveSink archive;
     private final LocalPipelineConfig local;
     private final dev.fanout.alerts.AlertConfig alerts;
+    private final InProcessBus bus;
+    private final ConsumerConfig consumer;
     private volatile String text;
 
     public StartupBanner(Config config, IngestConfig ingest, ArchiveConfig archiveConfig, ArchiveSink archive,
-            LocalPipelineConfig local, dev.fanout.alerts.AlertConfig alerts) {
+            LocalPipelineConfig local, dev.fanout.alerts.AlertConfig alerts, InProcessBus bus, ConsumerConfig consumer) {
+        this.bus = bus;
+        this.consumer = consumer;
         this.config = config;
         this.ingest = ingest;
         this.archiveConfig = archiveConfig;
@@ -65,8 +72,10 @@ public class StartupBanner {
         String shownPort = port > 0 ? Integer.toString(port) : "<port>";
         String url = "http://" + shownHost + ":" + shownPort + "/v1/events";
         StringBuilder b = new StringBuilder(1024);
-        b.append("\n\n  Fanout local pipeline: Cribl webhook -> in-process bus -> archive\n\n");
+        b.append("\n\n  Fanout local pipeline: Cribl webhook -> ").append(bus.durable() ? "journal" : "in-memory bus")
+                .append(" -> archive, analytics, alerts\n\n");
         b.append("  ingest   POST ").append(url).append("  (NDJSON, JSON array, gzip)\n");
+        b.append("  200      ").append(acceptedMeans()).append('\n');
         String authHeader;
         if (!ingest.auth().enabled()) {
             b.append("  token    none: fanout.ingest.auth.enabled=false, anyone who can reach the port can ingest\n");
@@ -131,8 +140,35 @@ public class StartupBanner {
         }
         // --- end alerts ---
         b.append("  health   http://").append(shownHost).append(':').append(shownPort).append("/q/health\n");
-        b.append("  stop     Ctrl-C / SIGTERM: ingest answers 503, everything accepted is archived, then exit\n");
+        b.append("  stop     ").append(stopMeans()).append('\n');
         return b.toString();
+    }
+
+    /** What a 200 from /v1/events means with this bus (docs/local-bus.md has the whole table). */
+    private String acceptedMeans() {
+        if (!bus.durable()) {
+            return "the events are in memory: SIGTERM writes what the sinks take in time, kill -9 loses the rest ("
+                    + bus.describe() + ")";
+        }
+        String synced = switch (consumer.local().journal().fsync()) {
+            case ALWAYS -> "forced to disk before the answer";
+            case INTERVAL -> "forced to disk within " + human(consumer.local().journal().fsyncInterval());
+            case NEVER -> "written, never forced (a power cut can lose them)";
+        };
+        return "the events are in the journal " + consumer.local().journal().dir().map(d -> Path.of(d).toAbsolutePath()
+                .normalize().toString()).orElse("?") + ", " + synced
+                + "; kill -9 or a sink outage loses none, a full journal answers 503 + Retry-After";
+    }
+
+    /** What Ctrl-C / SIGTERM does, with the backlog the sinks have not acked right now. */
+    String stopMeans() {
+        String backlog = LocalBusMetrics.describe(bus.backlog());
+        if (!bus.durable()) {
+            return "Ctrl-C / SIGTERM: ingest answers 503, the sinks get " + human(consumer.shutdownTimeout())
+                    + " to write what was accepted, the rest is lost; backlog now: " + backlog;
+        }
+        return "Ctrl-C / SIGTERM: ingest answers 503, the sinks get " + human(consumer.shutdownTimeout())
+                + " to write what was accepted, the rest stays in the journal for the next start; backlog now: " + backlog;
     }
 
     /** The generated-token source, if that is where the effective {@code fanout.ingest.tokens} comes from. */

@@ -21,19 +21,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A full in-process bus turns into the bridge's 503 + Retry-After, and ingest recovers once the
- * archive catches up; the shutdown gate answers 503 the same way.
+ * A full journal (its disk bound reached while the archive cannot write) turns into the bridge's
+ * 503 + Retry-After, every request answered 200 before is archived once the store is back, and
+ * ingest recovers; the shutdown gate answers 503 the same way.
  */
 @QuarkusTest
 @TestProfile(BackpressureTests.TinyBus.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackpressureTests {
 
-    /** A bus that holds one message at a time, in front of a store the test can hold shut. */
+    /** A journal of one 4 KiB segment, in front of a store the test can hold shut. */
     public static class TinyBus extends LocalTestProfile {
         @Override
         protected Map<String, String> extraOverrides() {
-            return Map.of("fanout.consumer.local.max-outstanding-bytes", "1");
+            return Map.of("fanout.consumer.local.journal.max-disk-bytes", "4096",
+                    "fanout.consumer.local.journal.segment-bytes", "4096",
+                    "fanout.consumer.local.journal.checkpoint-interval", "100ms");
         }
 
         @Override
@@ -53,25 +56,35 @@ class BackpressureTests {
     @Order(1)
     void aFullBusAnswers503WithRetryAfterUntilTheArchiveCatchesUp() throws Exception {
         Path archive = Path.of(dataDir, "archive");
-        byte[] first = CriblBodies.ndjson(List.of("bp-first"));
-        byte[] second = CriblBodies.ndjson(List.of("bp-second"));
+        List<String> acceptedIds = new java.util.ArrayList<>();
+        byte[] refused = null;
         store.block();
         try {
-            // An empty bus takes one message whatever its size; it stays unacked while the write waits.
-            post(first).then().statusCode(200).body("accepted", equalTo(1));
-            post(second).then().statusCode(503).header("Retry-After", "5").body("error", equalTo("backpressure"));
+            // Requests are answered 200 while the journal has room; the archive cannot write, so none is acked.
+            for (int i = 0; i < 100 && refused == null; i++) {
+                byte[] body = CriblBodies.ndjson(List.of("bp-" + i));
+                io.restassured.response.Response r = post(body);
+                if (r.statusCode() == 200) {
+                    acceptedIds.add(CriblBodies.expectedIds(body, 1).get(0));
+                } else {
+                    r.then().statusCode(503).header("Retry-After", "5").body("error", equalTo("backpressure"));
+                    refused = body;
+                }
+            }
         } finally {
             store.open();
         }
-        String firstId = CriblBodies.expectedIds(first, 1).get(0);
-        ArchiveFiles.awaitEnvelopes(archive, Duration.ofSeconds(30), all -> all.stream().anyMatch(e -> e.id().equals(firstId)));
+        assertThat(acceptedIds).as("a 4 KiB journal takes a few one-event requests").isNotEmpty();
+        assertThat(refused).as("and then refuses").isNotNull();
+        ArchiveFiles.awaitEnvelopes(archive, Duration.ofSeconds(30),
+                all -> all.stream().map(e -> e.id()).collect(java.util.stream.Collectors.toSet()).containsAll(acceptedIds));
 
-        // Acked once archived: the bus is empty again and the retried request goes through.
-        String secondId = CriblBodies.expectedIds(second, 1).get(0);
+        // Acked once archived: the journal frees its segment and the retried request goes through.
+        String secondId = CriblBodies.expectedIds(refused, 1).get(0);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         int status;
         do {
-            status = post(second).statusCode();
+            status = post(refused).statusCode();
         } while (status == 503 && System.nanoTime() < deadline && sleep());
         assertThat(status).isEqualTo(200);
         ArchiveFiles.awaitEnvelopes(archive, Duration.ofSeconds(30), all -> all.stream().anyMatch(e -> e.id().equals(secondId)));

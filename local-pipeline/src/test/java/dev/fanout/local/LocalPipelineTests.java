@@ -4,7 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.fanout.consumer.LocalBus;
+import dev.fanout.consumer.DurableBus;
+import dev.fanout.consumer.InProcessBus;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.port.EventPublisher;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +35,7 @@ class LocalPipelineTests {
     @Inject
     EventPublisher publisher;
     @Inject
-    LocalBus bus;
+    InProcessBus bus;
     @Inject
     StartupBanner banner;
     @Inject
@@ -50,10 +51,30 @@ class LocalPipelineTests {
     }
 
     @Test
-    void theBridgePublishesToTheInProcessBus() {
+    void theBridgePublishesToTheDurableJournal() throws Exception {
         // The same bean serves both ends: what the bridge publishes is what the runtime consumes.
-        assertThat(publisher.outstandingBytes()).isEqualTo(bus.outstandingBytes());
-        assertThat(bus.subscriptions()).containsExactlyInAnyOrder("archive", "analytics", "alerts");
+        assertThat(publisher).isSameAs(bus);
+        assertThat(bus).isInstanceOf(DurableBus.class);
+        assertThat(bus.backlog()).containsOnlyKeys("archive", "analytics", "alerts");
+        // A 200 means the events are in the journal's segment files under the data directory.
+        Path segments = Path.of(dataDir, "journal", "segments");
+        long before = ((DurableBus) bus).stats().published();
+        post(CriblBodies.ndjson(CriblBodies.raws("journal", 3)), null).then().statusCode(200);
+        assertThat(((DurableBus) bus).stats().published()).isEqualTo(before + 1);
+        try (var files = Files.list(segments)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".seg"))).isNotEmpty();
+        }
+    }
+
+    @Test
+    void readinessAndMetricsShowEachSinksBacklog() {
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'fanout-local-bus' }.data.'archive.backlog-messages'", org.hamcrest.Matchers.notNullValue())
+                .body("checks.find { it.name == 'fanout-local-bus' }.data.'journal.torn-tails'", equalTo(0));
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("fanout_consumer_local_backlog_messages{sink=\"archive\"}")
+                .contains("fanout_consumer_local_backlog_oldest_age_seconds{sink=\"analytics\"}")
+                .contains("fanout_consumer_local_journal_disk_bytes");
     }
 
     @Test
@@ -129,7 +150,11 @@ class LocalPipelineTests {
                 .contains("/v1/events")
                 .contains("Authorization: Bearer " + token)
                 .contains(file.toAbsolutePath().normalize().toString())
-                .contains("zcat " + archive.toAbsolutePath().normalize().resolve("events") + "/dt=*/hr=*/*.ndjson.gz");
+                .contains("zcat " + archive.toAbsolutePath().normalize().resolve("events") + "/dt=*/hr=*/*.ndjson.gz")
+                .contains("200      the events are in the journal " + Path.of(dataDir, "journal").toAbsolutePath().normalize()
+                        + ", forced to disk before the answer")
+                .contains("the rest stays in the journal for the next start; backlog now: ")
+                .containsPattern("backlog now: .*archive \\d+");
     }
 
     @Test

@@ -20,7 +20,7 @@ public interface ConsumerConfig {
         PUSH,
         /** StreamingPull {@code Subscriber} per sink on {@code fanout.consumer.subscription}. */
         PULL,
-        /** In-process {@code LocalBus} of the one-process local pipeline. */
+        /** In-process bus of the one-process local pipeline (the durable journal by default). */
         LOCAL
     }
 
@@ -266,11 +266,35 @@ public interface ConsumerConfig {
     }
 
     interface Local {
-        /** Bytes of messages not yet acked by every sink; beyond it publishing fails and ingest answers 503. Default 67108864 (64 MiB). */
+        /** Which bus local mode uses (local-only). */
+        enum Bus {
+            /** The on-disk journal (module local-journal): accepted events survive SIGTERM, kill -9 and sink outages. */
+            DURABLE,
+            /** In memory: what the sinks have not acked is lost with the process (tests). */
+            MEMORY
+        }
+
+        /** {@code durable} (default): the on-disk journal; {@code memory}: the in-memory bus, lost with the process. */
+        @WithDefault("durable")
+        Bus bus();
+
+        /** The durable bus's journal (used when {@code bus=durable}). */
+        Journal journal();
+
+        /**
+         * Memory bus only: bytes of messages not yet acked by every sink; beyond it publishing fails
+         * and ingest answers 503. (The durable bus is bounded by {@code journal.max-disk-bytes}.)
+         * Default 67108864 (64 MiB).
+         */
         @WithDefault("67108864")
         long maxOutstandingBytes();
 
-        /** Unsettled deliveries per sink subscription. Default 1000. */
+        /**
+         * Least number of unsettled deliveries per sink subscription. It is raised to what the sink's
+         * batch needs ({@code batch.max-events + batch.queue-messages + dispatch-threads}, bytes
+         * likewise from {@code max-bytes + queue-bytes}): with a smaller bound a batch could never
+         * fill and would always wait its full max-age. Default 1000.
+         */
         @WithDefault("1000")
         int maxOutstandingMessages();
 
@@ -293,8 +317,60 @@ public interface ConsumerConfig {
         @WithDefault("2")
         int dispatchThreads();
 
-        /** How long shutdown waits for the bus to hand its queued messages to the sinks. Default 5s. */
+        /**
+         * On shutdown, after intake stopped: how long the bus keeps handing messages to the sinks
+         * before their batchers flush (bounded by what is left of {@code shutdown-timeout}). What a
+         * durable bus has not handed over stays in the journal for the next start. Default 5s.
+         */
         @WithDefault("5s")
         Duration drainTimeout();
+    }
+
+    interface Journal {
+        /**
+         * Directory of the journal (segments/, subscriptions/, journal.lock); one process at a time.
+         * Required with {@code bus=durable} (the local pipeline sets {@code $FANOUT_DATA_DIR/journal}).
+         */
+        Optional<String> dir();
+
+        /**
+         * When accepted messages are forced to disk: {@code always} (default; before the 200,
+         * concurrent requests share one fsync), {@code interval} (within {@code fsync-interval}; a
+         * power cut loses at most that), {@code never} (survives kill -9, not a power cut; needs
+         * {@code unsafe-allow-fsync-never=true}).
+         */
+        @WithDefault("always")
+        dev.fanout.journal.FsyncPolicy fsync();
+
+        /** {@code fsync=interval}: longest time an accepted message stays unforced. Default 100ms. */
+        @WithDefault("100ms")
+        Duration fsyncInterval();
+
+        /** Must be true to run with {@code fsync=never} (a power cut may lose accepted events). Default false. */
+        @WithDefault("false")
+        boolean unsafeAllowFsyncNever();
+
+        /**
+         * Bound of the journal's segment files (bytes): what the sinks have not acked yet, plus the
+         * acked rest of segments not yet deleted. A publish beyond it is answered 503 + Retry-After.
+         * Must exceed the largest message. Default 1073741824 (1 GiB).
+         */
+        @WithDefault("1073741824")
+        long maxDiskBytes();
+
+        /** Size of one segment file (bytes, at least 4096); whole segments are deleted once every sink acked them. Default 67108864 (64 MiB). */
+        @WithDefault("67108864")
+        long segmentBytes();
+
+        /**
+         * How often each sink's acknowledged position is written to disk; after a crash at most the
+         * acks of the last interval are delivered again (sinks are idempotent by event id). Default 1s.
+         */
+        @WithDefault("1s")
+        Duration checkpointInterval();
+
+        /** Where a sink the journal has never seen starts: {@code oldest} (default) retained message or {@code latest}. */
+        @WithDefault("oldest")
+        dev.fanout.journal.StartPosition newSubscriptionStart();
     }
 }

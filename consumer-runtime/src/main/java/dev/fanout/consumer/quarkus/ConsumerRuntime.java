@@ -3,9 +3,8 @@ package dev.fanout.consumer.quarkus;
 import com.google.api.gax.core.CredentialsProvider;
 import dev.fanout.consumer.BatchPolicy;
 import dev.fanout.consumer.ConsumerMetrics;
+import dev.fanout.consumer.InProcessBus;
 import dev.fanout.consumer.Intake;
-import dev.fanout.consumer.LocalBus;
-import dev.fanout.consumer.LocalIntake;
 import dev.fanout.consumer.RetryPolicy;
 import dev.fanout.consumer.SinkBatcher;
 import dev.fanout.consumer.WriteTracing;
@@ -67,7 +66,7 @@ public class ConsumerRuntime {
     @Inject
     Instance<OpenTelemetry> otel;
     @Inject
-    Instance<LocalBus> localBus;
+    Instance<InProcessBus> localBus;
     @Inject
     Instance<CredentialsProvider> credentials;
     @Inject
@@ -127,7 +126,7 @@ public class ConsumerRuntime {
             case PULL -> new PullIntake(
                     () -> PubSubConnection.open(pubsub, () -> credentials.isResolvable() ? credentials.get() : null),
                     this::subscriptionOf, pullSettings());
-            case LOCAL -> new LocalIntake(localBus.get(), config.local().drainTimeout());
+            case LOCAL -> new LocalDelivery(localBus.get(), config.local(), registry.isResolvable() ? registry.get() : null);
         };
         try {
             intake.start(batchers.values());
@@ -271,6 +270,11 @@ public class ConsumerRuntime {
     /** What keeps a sink's delivery from working (e.g. its pull subscriber restarting); null when fine. */
     public String deliveryProblem(String sink) {
         return intake == null ? "not started" : intake.problem(sink);
+    }
+
+    /** The in-process bus (local mode only). */
+    public Optional<InProcessBus> localBus() {
+        return intake instanceof LocalDelivery l ? Optional.of(l.bus()) : Optional.empty();
     }
 
     /** Pull subscribers (pull mode only). */

@@ -3,7 +3,8 @@ package dev.fanout.consumer.quarkus;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fanout.consumer.LocalBus;
+import dev.fanout.consumer.DurableBus;
+import dev.fanout.consumer.InProcessBus;
 import dev.fanout.consumer.TestEvents;
 import dev.fanout.events.port.EventPublisher;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Local mode: the app's EventPublisher is the in-process bus, wired to the sink's batcher. */
+/**
+ * Local mode: the app's EventPublisher is the in-process bus (by default the durable journal),
+ * wired to the sink's batcher. {@link MemoryLocalModeTests} runs the same with the memory bus.
+ */
 @QuarkusTest
 @TestProfile(LocalModeTests.Local.class)
 class LocalModeTests {
@@ -24,9 +28,17 @@ class LocalModeTests {
     public static class Local implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("fanout.consumer.mode", "local",
+            Map<String, String> m = new java.util.HashMap<>(Map.of("fanout.consumer.mode", "local",
                     "fanout.consumer.local.min-redelivery-delay", "1ms",
-                    "fanout.consumer.local.max-redelivery-delay", "10ms");
+                    "fanout.consumer.local.max-redelivery-delay", "10ms",
+                    "fanout.consumer.local.journal.dir",
+                    java.nio.file.Path.of("target", "test-journal", java.util.UUID.randomUUID().toString()).toString()));
+            m.putAll(extra());
+            return m;
+        }
+
+        protected Map<String, String> extra() {
+            return Map.of();
         }
     }
 
@@ -35,7 +47,7 @@ class LocalModeTests {
     @Inject
     EventPublisher publisher;
     @Inject
-    LocalBus bus;
+    InProcessBus bus;
 
     @BeforeEach
     void reset() {
@@ -58,6 +70,16 @@ class LocalModeTests {
         publisher.publish(TestEvents.packed(TestEvents.envelopes("f", 3), null)).get(10, TimeUnit.SECONDS);
         assertThat(bus.awaitAllAcked(Duration.ofSeconds(20))).isTrue();
         assertThat(sink.writtenIds()).containsExactly("f-0", "f-1", "f-2");
+    }
+
+    @Test
+    void theDefaultBusIsTheDurableJournal() {
+        assertThat(bus).isInstanceOf(expectedBus());
+        assertThat(bus.backlog()).containsOnlyKeys("test");
+    }
+
+    protected Class<? extends InProcessBus> expectedBus() {
+        return DurableBus.class;
     }
 
     @Test

@@ -45,15 +45,18 @@ public final class S3ProxyProcess implements AutoCloseable {
 
     private final Process process;
     private final URI endpoint;
+    private final Path jar;
     private final Path workDir;
     private final Path dataDir;
     private final Path logFile;
     private final boolean deleteWorkDir;
     private final Thread reaper;
 
-    private S3ProxyProcess(Process process, URI endpoint, Path workDir, Path dataDir, Path logFile, boolean deleteWorkDir) {
+    private S3ProxyProcess(Process process, URI endpoint, Path jar, Path workDir, Path dataDir, Path logFile,
+            boolean deleteWorkDir) {
         this.process = process;
         this.endpoint = endpoint;
+        this.jar = jar;
         this.workDir = workDir;
         this.dataDir = dataDir;
         this.logFile = logFile;
@@ -83,45 +86,74 @@ public final class S3ProxyProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("s3proxy jar not found: " + jar);
         }
-        Path dataDir = Files.createDirectories(workDir.resolve("data"));
+        Files.createDirectories(workDir.resolve("data"));
         IOException last = null;
         // Free-port probing races with other processes; a lost race shows as an early exit.
         for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
-            int port = freeLoopbackPort();
-            URI endpoint = URI.create("http://127.0.0.1:" + port);
-            Path props = workDir.resolve("s3proxy.properties");
-            Files.writeString(props, String.join("\n",
-                    "s3proxy.endpoint=" + endpoint,
-                    "s3proxy.authorization=aws-v2-or-v4",
-                    "s3proxy.identity=" + ACCESS_KEY_ID,
-                    "s3proxy.credential=" + SECRET_ACCESS_KEY,
-                    "jclouds.provider=filesystem-nio2",
-                    "jclouds.filesystem.basedir=" + dataDir.toAbsolutePath(),
-                    ""), StandardCharsets.UTF_8);
-            Path log = workDir.resolve("s3proxy-" + attempt + ".log");
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            // A small heap: it serves a few test objects, and the machine is shared.
-            cmd.add("-Xmx256m");
-            cmd.add("-XX:+UseSerialGC");
-            cmd.add("-XX:TieredStopAtLevel=1");
-            cmd.add("-jar");
-            cmd.add(jar.toAbsolutePath().toString());
-            cmd.add("--properties");
-            cmd.add(props.toAbsolutePath().toString());
-            Process p = new ProcessBuilder(cmd)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
             try {
-                awaitReady(p, endpoint, log);
-                return new S3ProxyProcess(p, endpoint, workDir, dataDir, log, deleteWorkDir);
+                return launch(jar, workDir, deleteWorkDir, freeLoopbackPort(), attempt);
             } catch (IOException e) {
-                destroy(p);
                 last = e;
             }
         }
         throw last;
+    }
+
+    private static S3ProxyProcess launch(Path jar, Path workDir, boolean deleteWorkDir, int port, int attempt)
+            throws IOException, InterruptedException {
+        Path dataDir = workDir.resolve("data");
+        URI endpoint = URI.create("http://127.0.0.1:" + port);
+        Path props = workDir.resolve("s3proxy.properties");
+        Files.writeString(props, String.join("\n",
+                "s3proxy.endpoint=" + endpoint,
+                "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.identity=" + ACCESS_KEY_ID,
+                "s3proxy.credential=" + SECRET_ACCESS_KEY,
+                "jclouds.provider=filesystem-nio2",
+                "jclouds.filesystem.basedir=" + dataDir.toAbsolutePath(),
+                ""), StandardCharsets.UTF_8);
+        Path log = workDir.resolve("s3proxy-" + attempt + ".log");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // A small heap: it serves a few test objects, and the machine is shared.
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-jar");
+        cmd.add(jar.toAbsolutePath().toString());
+        cmd.add("--properties");
+        cmd.add(props.toAbsolutePath().toString());
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            awaitReady(p, endpoint, log);
+            return new S3ProxyProcess(p, endpoint, jar, workDir, dataDir, log, deleteWorkDir);
+        } catch (IOException e) {
+            destroy(p);
+            throw e;
+        }
+    }
+
+    /**
+     * An outage of the S3 backend: kills this server (keeping its buckets) and returns a function
+     * that starts it again on the same port with the same data, for clients configured with
+     * {@link #endpoint()}.
+     */
+    public Outage outage() {
+        destroy(process);
+        return () -> {
+            S3ProxyProcess next = launch(jar, workDir, deleteWorkDir, endpoint.getPort(), 1);
+            removeReaper();
+            return next;
+        };
+    }
+
+    /** Starts the server of an {@link #outage()} again. */
+    @FunctionalInterface
+    public interface Outage {
+        S3ProxyProcess end() throws IOException, InterruptedException;
     }
 
     private static void awaitReady(Process p, URI endpoint, Path log) throws IOException, InterruptedException {
@@ -192,13 +224,17 @@ public final class S3ProxyProcess implements AutoCloseable {
     /** Kills the process (it keeps no state worth a graceful stop) and deletes its temp directory if owned. */
     public void stop() {
         destroy(process);
+        removeReaper();
+        if (deleteWorkDir) {
+            deleteRecursively(workDir);
+        }
+    }
+
+    private void removeReaper() {
         try {
             Runtime.getRuntime().removeShutdownHook(reaper);
         } catch (IllegalStateException shuttingDown) {
             // Called from another shutdown hook: the reaper runs anyway and finds the process gone.
-        }
-        if (deleteWorkDir) {
-            deleteRecursively(workDir);
         }
     }
 
