@@ -31,7 +31,9 @@ class LocalBatchingTests {
         protected Map<String, String> extra() {
             return Map.of("fanout.consumer.local.max-outstanding-messages", "10",
                     "fanout.consumer.sinks.\"test\".max-events", Integer.toString(BATCH),
-                    "fanout.consumer.sinks.\"test\".max-age", "1h");
+                    "fanout.consumer.sinks.\"test\".max-age", "1h",
+                    // the runtime refuses a batch age the ack deadline cannot cover
+                    "fanout.consumer.local.ack-deadline", "2h");
         }
     }
 
