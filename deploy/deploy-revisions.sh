@@ -2,11 +2,26 @@
 # Deploys the images of one git sha to an environment's Cloud Run services and replay job, and
 # sends all traffic to the new revisions (a rollback may have pinned an older one).
 #   FANOUT_REGISTRY=… FANOUT_REGION=europe-west1 FANOUT_PROJECT=… FANOUT_IMAGE_TAG=<sha> deploy/deploy-revisions.sh
+# Before changing anything it records what serves now (revision per service, the job's image) in
+# $FANOUT_PREVIOUS_STATE (default previous-revisions.txt): deploy/restore-revisions.sh puts exactly
+# that back when the deploy or the smoke test fails — also for services this run never reached.
 # Terraform created the services; it ignores the image, labels and traffic that this changes.
 set -euo pipefail
 : "${FANOUT_REGISTRY:?}" "${FANOUT_REGION:?}" "${FANOUT_PROJECT:?}" "${FANOUT_IMAGE_TAG:?}"
 services=${FANOUT_SERVICES:-"ingest-bridge archive-sink analytics-loader alert-sink"}
+state=${FANOUT_PREVIOUS_STATE:-previous-revisions.txt}
 common=(--project "$FANOUT_PROJECT" --region "$FANOUT_REGION" --quiet)
+
+: >"$state"
+for s in $services; do
+  # The revision with the most traffic (a canary split is not Fanout's; there is one).
+  rev=$(gcloud run services describe "$s" "${common[@]}" --format json 2>/dev/null \
+    | jq -r '[.status.traffic[]? | select(.revisionName)] | max_by(.percent) | .revisionName // empty' || true)
+  [ -z "$rev" ] || echo "service $s $rev" >>"$state"
+done
+job_image=$(gcloud run jobs describe replay "${common[@]}" --format 'value(spec.template.spec.template.spec.containers[0].image)' 2>/dev/null || true)
+[ -z "$job_image" ] || echo "job replay $job_image" >>"$state"
+echo "deploy: serving before this deploy:"; sed 's/^/  /' "$state"
 
 for s in $services; do
   gcloud run deploy "$s" "${common[@]}" --image "$FANOUT_REGISTRY/$s:$FANOUT_IMAGE_TAG" \

@@ -52,10 +52,13 @@ test("Google Cloud is reached through workload identity federation only", () => 
   }
 });
 
-test("deploy: on push to main, build → staging (deploy + smoke test) → production, one run at a time", () => {
+test("deploy: on push to main, cost check → build → staging (deploy + smoke test) → production, one run at a time", () => {
   const d = wf("deploy");
   assert.deepEqual(d.on.push.branches, ["main"]);
   assert.equal(d.concurrency["cancel-in-progress"], false, "a deploy is never cut in half");
+  assert.equal(d.jobs.build.needs, "cost", "nothing is built, let alone deployed, before the free-tier check passed");
+  const cost = d.jobs.cost.steps.map((s) => s.run ?? "").join("\n");
+  for (const env of ["staging", "production"]) assert.match(cost, new RegExp(`deploy/cost-check\\.sh ${env}`));
   assert.equal(d.jobs.staging.needs, "build");
   assert.equal(d.jobs.production.needs, "staging");
   assert.equal(d.jobs.staging.environment, "staging");
@@ -66,6 +69,30 @@ test("deploy: on push to main, build → staging (deploy + smoke test) → produ
   assert.ok(staging.indexOf("deploy/deploy-revisions.sh") < staging.indexOf("deploy/smoke-test.sh"), "smoke test after the staging deploy");
   const prod = runs("production");
   assert.ok(prod.indexOf("deploy/promote-images.sh") < prod.indexOf("deploy/deploy-revisions.sh"), "production runs the images staging tested");
+  assert.ok(prod.indexOf("deploy/deploy-revisions.sh") < prod.indexOf("deploy/smoke-test.sh"), "production is smoke-tested too");
+});
+
+test("deploy: a failed deploy or smoke test puts back exactly what served before, in both environments", () => {
+  const d = wf("deploy");
+  for (const job of ["staging", "production"]) {
+    const steps = d.jobs[job].steps;
+    const deployStep = steps.find((s) => s.run === "deploy/deploy-revisions.sh");
+    assert.equal(deployStep.env.FANOUT_PREVIOUS_STATE, "${{ runner.temp }}/previous-revisions.txt", `${job}: the deploy records what serves`);
+    const restore = steps.at(-1);
+    assert.equal(restore.if, "failure()", `${job}: the last step runs only on failure`);
+    assert.equal(restore.run, 'deploy/restore-revisions.sh "$RUNNER_TEMP/previous-revisions.txt"');
+    assert.ok(steps.indexOf(deployStep) < steps.findIndex((s) => s.run === "deploy/smoke-test.sh"));
+  }
+  // What the deploy records is what the restore reads.
+  assert.match(read(join(repoRoot, "deploy/deploy-revisions.sh")), /echo "service \$s \$rev" >>"\$state"/);
+  assert.match(read(join(repoRoot, "deploy/restore-revisions.sh")), /while read -r kind name target/);
+  assert.match(read(join(repoRoot, "deploy/restore-revisions.sh")), /--to-revisions "\$target=100"/);
+});
+
+test("ci builds and inspects the images on every push", () => {
+  const images = wf("ci").jobs.images;
+  assert.ok(images.services.registry.image.startsWith("registry:2"));
+  assert.ok(images.steps.some((s) => s.run === "deploy/check-images.sh" && s.env.FANOUT_CHECK_REGISTRY === "localhost:5000"));
 });
 
 test("rollback: manual, per environment, through deploy/rollback.sh", () => {

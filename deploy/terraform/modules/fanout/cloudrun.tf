@@ -229,10 +229,11 @@ resource "google_cloud_run_v2_job" "replay" {
       containers {
         image = "${local.registry}/cli:${var.image_tag}"
 
+        # The CLI reads `--parallel` (4) objects at once (docs/operations.md, Replay job).
         resources {
           limits = {
             cpu    = "1"
-            memory = "512Mi"
+            memory = "1Gi"
           }
         }
 
