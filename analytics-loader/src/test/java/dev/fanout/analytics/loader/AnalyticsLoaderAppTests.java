@@ -136,11 +136,9 @@ class AnalyticsLoaderAppTests {
 
     /**
      * One row the server refuses: that event goes to the runtime's dead-letter store, the others
-     * are written, and the message is acked. Needs the runtime to honour per-record outcomes: the
-     * interim runtime on main nacks the whole batch when any record is not delivered, so Pub/Sub
-     * would redeliver it forever.
+     * are written, and the message is acked (the interim all-or-nothing runtime nacked the whole
+     * batch, so Pub/Sub redelivered it forever).
      */
-    @org.junit.jupiter.api.Disabled("needs runtime v2 per-record outcomes (the interim runtime nacks the whole batch)")
     @Test
     void aRowTheServerRefusesIsDeadLetteredAndTheRestIsWrittenAndAcked() throws Exception {
         List<Envelope> events = TestEvents.batch(9_000_000, 5, Instant.now().minus(5, ChronoUnit.MINUTES), 10_000L);
