@@ -150,7 +150,24 @@ class AnalyticsLoaderAppTests {
             assertThat(ps.awaitAcked("analytics-push-bad", 1, java.time.Duration.ofSeconds(30))).isEqualTo(1);
             assertThat(ids(AnalyticsSchema.EVENTS_RAW)).hasSize(4).doesNotContain(bad);
             assertThat(ids(AnalyticsSchema.EVENTS)).hasSize(5);
+            assertThat(deadLetteredIds()).contains(bad);
         }
+    }
+
+    @Inject
+    dev.fanout.store.ObjectStore store;
+
+    /** Event ids in the runtime's dead-letter store for the analytics sink. */
+    private List<String> deadLetteredIds() throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        for (String k : store.list("dead-letter/sink=analytics/")) {
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(store.get(k).orElseThrow().body()))) {
+                for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    out.add(dev.fanout.events.EnvelopeCodec.mapper().readTree(line).path("event").path("id").asText());
+                }
+            }
+        }
+        return out;
     }
 
     @Test
