@@ -13,14 +13,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
-import dev.fanout.events.ReceivedMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -39,7 +36,6 @@ class ArchiveSinkTest {
     Path dir;
 
     private final Instant t0 = Instant.parse("2026-11-23T06:40:00Z");
-    private final Clock clock = Clock.fixed(Instant.parse("2026-11-23T12:34:56Z"), ZoneOffset.UTC);
     private FilesystemObjectStore fs;
     private RecordingStore store;
     private ArchiveSink sink;
@@ -48,7 +44,7 @@ class ArchiveSinkTest {
     void setUp() {
         fs = new FilesystemObjectStore(dir);
         store = new RecordingStore(fs);
-        sink = new ArchiveSink(store, new ArchiveLayout("events"), new ArchiveCodec(6), clock);
+        sink = new ArchiveSink(store, new ArchiveLayout("events"), new ArchiveCodec(6));
     }
 
     @Test
@@ -168,53 +164,9 @@ class ArchiveSinkTest {
     }
 
     @Test
-    void quarantineKeepsDataAsReceivedWithAttributes() throws Exception {
-        byte[] data = {(byte) 0x1f, (byte) 0x8b, 0, 1, 2, (byte) 0xff};
-        Instant published = Instant.parse("2026-11-23T05:59:59.500Z");
-        ReceivedMessage m = new ReceivedMessage("msg-42", data,
-                Map.of("encoding", "ndjson+gzip", "schema", "1", "traceparent", "00-abc-def-01"), published, 3);
-
-        sink.quarantine(m, "gzip stream truncated: unexpected end of ZLIB input stream");
-
-        List<String> keys = fs.list("");
-        assertThat(keys).hasSize(2);
-        String stem = keys.get(0).substring(0, keys.get(0).lastIndexOf('.'));
-        assertThat(stem).matches("quarantine/dt=2026-11-23/hr=05/[0-9a-f]{32}");
-        assertThat(keys).containsExactly(stem + ".bin", stem + ".json");
-
-        StoredObject bin = fs.get(stem + ".bin").orElseThrow();
-        assertThat(bin.body()).isEqualTo(data);
-        assertThat(bin.userMetadata()).containsEntry(ArchiveSink.META_MESSAGE_ID, "msg-42")
-                .containsEntry(ArchiveSink.META_PUBLISH_TIME, "2026-11-23T05:59:59.500Z")
-                .containsEntry(ArchiveSink.META_ATTRIBUTE_COUNT, "3");
-        JsonNode info = EnvelopeCodec.mapper().readTree(fs.get(stem + ".json").orElseThrow().body());
-        assertThat(info.path("message_id").asText()).isEqualTo("msg-42");
-        assertThat(info.path("delivery_attempt").asInt()).isEqualTo(3);
-        assertThat(info.path("attributes").path("traceparent").asText()).isEqualTo("00-abc-def-01");
-        assertThat(info.path("attributes").size()).isEqualTo(3);
-        assertThat(info.path("reason").asText()).startsWith("gzip stream truncated");
-        assertThat(info.path("data_key").asText()).isEqualTo(stem + ".bin");
-        assertThat(info.path("data_bytes").asInt()).isEqualTo(6);
-
-        // Redelivered: same keys, nothing new.
-        sink.quarantine(m, "gzip stream truncated");
-        assertThat(fs.list("")).isEqualTo(keys);
-        assertThat(store.existing).hasSize(2);
-    }
-
-    @Test
-    void quarantineWithoutPublishTimeUsesTheClock() throws Exception {
-        sink.quarantine(new ReceivedMessage("m", new byte[] {1}, null, null, 0), "bad\nreason \u00e9");
-        String bin = fs.list("quarantine/").get(0);
-        assertThat(bin).startsWith("quarantine/dt=2026-11-23/hr=12/");
-        // Header-safe: printable ASCII only.
-        assertThat(fs.get(bin).orElseThrow().userMetadata().get(ArchiveSink.META_REASON)).isEqualTo("bad?reason ?");
-    }
-
-    @Test
-    void eventsNeverLandUnderTheQuarantinePrefix() throws Exception {
+    void eventsOnlyLandUnderTheEventPrefix() throws Exception {
         sink.write(TestEvents.batch(1, 5, t0, 1_000L));
-        assertThat(fs.list("quarantine/")).isEmpty();
+        assertThat(fs.list("")).allMatch(k -> k.startsWith("events/"));
     }
 
     private List<Envelope> read(String key) throws Exception {

@@ -14,10 +14,7 @@ import dev.fanout.store.S3ClientFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.events.Envelope;
-import dev.fanout.events.EnvelopeCodec;
-import dev.fanout.events.ReceivedMessage;
 import dev.fanout.testsupport.s3.S3ProxyProcess;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -118,28 +115,6 @@ class S3ObjectStoreTests {
         assertThat(s3.putIfAbsent(key, "other".getBytes(StandardCharsets.UTF_8), Map.of(), null, null))
                 .isEqualTo(PutResult.ALREADY_EXISTS);
         assertThat(s3.get(key).orElseThrow().body()).isEqualTo(original);
-    }
-
-    @Test
-    void quarantineLayoutInTheBucket() throws Exception {
-        byte[] data = "{not json".getBytes(StandardCharsets.UTF_8);
-        ReceivedMessage m = new ReceivedMessage("1234567890", data, Map.of("encoding", "json", "schema", "1"),
-                Instant.parse("2026-11-23T09:15:00Z"), 5);
-        sink.quarantine(m, "Unexpected end-of-input");
-        sink.quarantine(m, "Unexpected end-of-input");
-
-        List<String> keys = s3.list("quarantine/");
-        assertThat(keys).hasSize(2);
-        assertThat(keys.get(0)).matches("quarantine/dt=2026-11-23/hr=09/[0-9a-f]{32}\\.bin");
-        StoredObject bin = s3.get(keys.get(0)).orElseThrow();
-        assertThat(bin.body()).isEqualTo(data);
-        assertThat(bin.userMetadata()).containsEntry(ArchiveSink.META_MESSAGE_ID, "1234567890")
-                .containsEntry(ArchiveSink.META_REASON, "Unexpected end-of-input");
-        JsonNode info = EnvelopeCodec.mapper().readTree(s3.get(keys.get(1)).orElseThrow().body());
-        assertThat(info.path("attributes").path("encoding").asText()).isEqualTo("json");
-        assertThat(info.path("delivery_attempt").asInt()).isEqualTo(5);
-        assertThat(s3.list("events/")).isEmpty();
-        assertThat(store.existing).hasSize(2);
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.fanout.events;
 
 /**
  * A bus message that can never be decoded (unknown encoding or schema, corrupt gzip, invalid
- * envelope JSON, count mismatch). Unchecked; consumers quarantine the message and acknowledge it.
+ * envelope JSON, count mismatch). Unchecked; consumers keep the message in the dead-letter store and acknowledge it.
  */
 public class MessageDecodeException extends RuntimeException {
     public MessageDecodeException(String message) {

@@ -16,7 +16,7 @@ public final class Delivery {
 
     /** What became of the message. */
     public enum Outcome {
-        /** Written (or quarantined): the bus may forget the message. */
+        /** Every record delivered or dead-lettered: the bus may forget the message. */
         ACKED,
         /** Not written: the bus must redeliver it. */
         NACKED

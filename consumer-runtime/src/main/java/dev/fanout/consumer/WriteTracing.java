@@ -45,7 +45,7 @@ public final class WriteTracing {
         return new WriteTracing(OpenTelemetry.noop());
     }
 
-    /** Starts the span of one write (or quarantine) of messages with these attributes. */
+    /** Starts the span of one batch write (retries and dead letters included) of messages with these attributes. */
     public Span start(String name, String sink, List<Map<String, String>> messageAttributes) {
         SpanBuilder b = tracer.spanBuilder(name).setSpanKind(SpanKind.CONSUMER)
                 .setAttribute("fanout.sink", sink)

@@ -5,17 +5,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.alerts.state.Delivery;
 import dev.fanout.store.ArchiveLayout;
+import dev.fanout.store.DeadLetterLayout;
 import dev.fanout.store.ObjectStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Dead-lettered e-mails in the object store, in the runtime's dead-letter layout:
+ * Dead-lettered e-mails in the object store, in the runtime's dead-letter layout ({@link DeadLetterLayout}):
  * {@code dead-letter/sink=alerts/dt=YYYY-MM-DD/hr=HH/<32 hex>.ndjson.gz}, one gzip NDJSON line per
  * e-mail with {@code sink}, {@code kind: "notification"}, {@code reason}, {@code idempotency_key},
  * {@code rule}, {@code fingerprints}, {@code email} (the exact request body) and
@@ -23,10 +23,11 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class ObjectStoreNotificationDeadLetters implements NotificationDeadLetters {
 
-    public static final String PREFIX = "dead-letter/sink=alerts/";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SINK = "alerts";
 
     private final ObjectStore store;
+    private final DeadLetterLayout layout = new DeadLetterLayout(DeadLetterLayout.DEFAULT_PREFIX);
 
     public ObjectStoreNotificationDeadLetters(ObjectStore store) {
         this.store = store;
@@ -36,7 +37,7 @@ public final class ObjectStoreNotificationDeadLetters implements NotificationDea
     public void write(Delivery.OutgoingEmail email, String reason, long nowMillis) throws Exception {
         Instant now = Instant.ofEpochMilli(nowMillis);
         ObjectNode line = JSON.createObjectNode();
-        line.put("sink", "alerts");
+        line.put("sink", SINK);
         line.put("kind", "notification");
         line.put("reason", reason);
         line.put("idempotency_key", email.key);
@@ -52,9 +53,9 @@ public final class ObjectStoreNotificationDeadLetters implements NotificationDea
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        String name = HexFormat.of().formatHex(ArchiveLayout.sha256().digest(email.key.getBytes(StandardCharsets.UTF_8)))
-                .substring(0, ArchiveLayout.NAME_HEX_CHARS);
-        store.putIfAbsent(PREFIX + ArchiveLayout.partition(now) + "/" + name + ".ndjson.gz", out.toByteArray(),
-                Map.of("fanout-format", "ndjson+gzip;dead-letter", "fanout-sink", "alerts"), "application/gzip", null);
+        // The runtime's dead-letter layout; the key hashes the Idempotency-Key.
+        String key = layout.objectKey(SINK, ArchiveLayout.hourOf(now), List.of("notification:" + email.key));
+        store.putIfAbsent(key, out.toByteArray(),
+                Map.of("fanout-format", "ndjson+gzip;dead-letter", "fanout-sink", SINK), "application/gzip", null);
     }
 }

@@ -11,7 +11,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -35,10 +34,10 @@ public class AlertTickResource {
 
     @POST
     @Blocking
-    public Response tick(@Context HttpHeaders headers, @Context UriInfo uri) {
+    public Response tick(@Context HttpHeaders headers) {
         if (auth.enabled()) {
-            PushTokenVerifier.Result r = auth.verifier().verify(headers.getHeaderString(HttpHeaders.AUTHORIZATION),
-                    uri.getRequestUri().toString());
+            // The configured push audience: the scheduler's token is minted for it too (never the Host header's URL).
+            PushTokenVerifier.Result r = auth.verifier().verify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             if (!(r instanceof PushTokenVerifier.Result.Accepted)) {
                 return json(Response.Status.UNAUTHORIZED, Map.of("error", "invalid_token"));
             }

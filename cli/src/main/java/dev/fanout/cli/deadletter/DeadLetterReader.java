@@ -3,6 +3,7 @@ package dev.fanout.cli.deadletter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
+import dev.fanout.store.DeadLetterLayout;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,8 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads the runtime's dead-letter objects: gzip NDJSON under
+ * Reads the runtime's dead-letter objects (written by consumer-runtime's ObjectStoreDeadLetters in
+ * the {@link DeadLetterLayout}; format in docs/archive-format.md): gzip NDJSON under
  * {@code dead-letter/sink=<sink>/dt=YYYY-MM-DD/hr=HH/<hex>.ndjson.gz}, one line per dead letter
  * with {@code sink, kind (event|message), reason, message_id, publish_time, delivery_attempt,
  * attributes, dead_lettered_at} and either {@code event} (the envelope) or {@code data_base64}
@@ -23,8 +25,8 @@ import java.util.zip.GZIPInputStream;
 public final class DeadLetterReader {
     private DeadLetterReader() {}
 
-    public static final String DEFAULT_PREFIX = "dead-letter";
-    public static final String SUFFIX = ".ndjson.gz";
+    public static final String DEFAULT_PREFIX = DeadLetterLayout.DEFAULT_PREFIX;
+    public static final String SUFFIX = DeadLetterLayout.SUFFIX;
 
     /**
      * @param event      the rejected envelope, or null for an undecodable message

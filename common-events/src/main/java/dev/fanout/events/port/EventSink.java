@@ -1,7 +1,6 @@
 package dev.fanout.events.port;
 
 import dev.fanout.events.Envelope;
-import dev.fanout.events.ReceivedMessage;
 
 /**
  * Port to one destination of the fan-out (R2 archive, BigQuery, alert e-mail, …).
@@ -41,16 +40,4 @@ public interface EventSink {
 
     /** Flushes and releases resources; called once on shutdown after the last {@link #write}. */
     default void close() throws Exception {}
-
-    /**
-     * Interim, until the runtime owns one dead-letter store: durably keeps a message that can never
-     * be decoded, as received. Sinks will no longer implement this once the runtime's dead-letter
-     * store replaces per-sink quarantine.
-     *
-     * @deprecated replaced by the runtime's dead-letter store
-     */
-    @Deprecated
-    default void quarantine(ReceivedMessage message, String reason) throws Exception {
-        throw new UnsupportedOperationException("sink " + name() + " keeps no quarantine");
-    }
 }
