@@ -6,8 +6,6 @@ import dev.fanout.events.CriblDecoderOptions;
 import dev.fanout.events.DecodeResult;
 import dev.fanout.events.MessageEncoder;
 import dev.fanout.events.MessageEncoderOptions;
-import dev.fanout.events.MessageTooLargeException;
-import dev.fanout.events.UndecodableBodyException;
 import dev.fanout.events.port.EventPublisher;
 import dev.fanout.ingest.auth.AuthorizationHeader;
 import dev.fanout.ingest.auth.TokenVerifier;
@@ -129,26 +127,21 @@ public class IngestService {
         }
         acquireDecodeSlot(deadline);
         DecodeResult decoded;
-        List<BusMessage> messages;
+        MessageEncoder.Encoded encoded;
         try {
-            try {
-                decoded = decoder.decode(body.bytes(), 0, body.length(), receivedAt);
-            } catch (UndecodableBodyException e) {
-                throw new IngestRejection(400, "undecodable_body", e.getMessage());
-            }
-            metrics.received(body.wireBytes(), body.length(), decoded.events().size(), decoded.malformed());
+            decoded = decoder.decode(body.bytes(), 0, body.length(), receivedAt);
             if (decoded.events().isEmpty()) {
-                return CompletableFuture.completedFuture(new Accepted(0, decoded.malformed(), requestId));
+                metrics.received(body.wireBytes(), body.length(), 0, 0);
+                return CompletableFuture.completedFuture(new Accepted(0, 0, requestId));
             }
-            try {
-                messages = encoder.encode(decoded.events(), Traceparent.current());
-            } catch (MessageTooLargeException e) {
-                throw new IngestRejection(413, "event_too_large", e.getMessage());
-            }
+            // An event too big for any message is kept as a stub rather than costing the whole body.
+            encoded = encoder.encodeKeepingOversize(decoded.events(), Traceparent.current());
         } finally {
             decodeSlots.release();
         }
-        return publishAll(messages, decoded.events().size(), decoded.malformed(), requestId, deadline);
+        int malformed = decoded.malformed() + encoded.stubbed();
+        metrics.received(body.wireBytes(), body.length(), decoded.events().size(), malformed);
+        return publishAll(encoded.messages(), decoded.events().size(), malformed, requestId, deadline);
     }
 
     private void acquireDecodeSlot(long deadline) {

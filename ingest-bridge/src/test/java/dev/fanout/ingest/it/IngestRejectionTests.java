@@ -127,17 +127,6 @@ class IngestRejectionTests {
     }
 
     @Test
-    void invalidUtf8Is400() {
-        byte[] body = utf8("{\"_raw\":\"caf\u00e9\"}\n{\"_raw\":\"x\"}\n");
-        byte[] bad = Arrays.copyOf(body, body.length);
-        bad[13] = (byte) 0xff;
-        post(bad, null).statusCode(400)
-                .body("error", equalTo("undecodable_body"))
-                .body("message", containsString("UTF-8"));
-        assertThat(FakeBus.messages()).isEmpty();
-    }
-
-    @Test
     void corruptGzipIs400() {
         byte[] wire = gzip(ONE);
         byte[] truncated = Arrays.copyOf(wire, wire.length / 2);

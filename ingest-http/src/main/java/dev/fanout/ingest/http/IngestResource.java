@@ -88,8 +88,10 @@ public class IngestResource {
         if (t instanceof IngestRejection ir) {
             r = ir;
         } else if (t instanceof UncheckedIOException io) {
-            // The connection broke mid-body; the sender will not see this, but the count will.
-            r = new IngestRejection(400, "body_read_failed", "the request body could not be read: " + io.getCause().getMessage());
+            // The connection broke or stalled mid-body (quarkus.http.read-timeout): transient, so 503 and
+            // Cribl retries; a 4xx would make it drop the whole body. The sender may not see the answer.
+            r = new IngestRejection(503, "body_read_failed", "the request body could not be read: "
+                    + io.getCause().getMessage() + "; nothing of this request is acknowledged, retry it");
         } else {
             LOG.errorf(t, "request %s: unexpected failure", requestId);
             r = new IngestRejection(500, "internal_error", "unexpected failure; nothing of this request is acknowledged");
