@@ -6,6 +6,7 @@ import dev.fanout.ingest.config.IngestConfig;
 import dev.fanout.ingest.publish.BlackholeEventPublisher;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigUtils;
 import jakarta.enterprise.event.Observes;
 import java.util.Optional;
 import java.util.function.Function;
@@ -42,9 +43,8 @@ public class Startup {
     }
 
     /** The prod refusals of issue 6 §5; returns the warnings to log. */
-    static java.util.List<String> checkUnsafe(boolean authOff, boolean blackhole, LaunchMode mode,
+    static java.util.List<String> checkUnsafe(boolean authOff, boolean blackhole, boolean prod,
             Function<String, Optional<Boolean>> config) {
-        boolean prod = mode == LaunchMode.NORMAL;
         java.util.List<String> warnings = new java.util.ArrayList<>();
         UnsafeSwitches.check(AUTH_OFF_SWITCH, "fanout.ingest.auth.enabled=false: anyone who can reach /v1/events can ingest",
                 authOff, prod, config).ifPresent(warnings::add);
@@ -56,7 +56,10 @@ public class Startup {
     void onStart(@Observes StartupEvent event, IngestService service, IngestConfig config, EventPublisher publisher) {
         checkAuth(service.authMisconfigured(), LaunchMode.current());
         var mp = ConfigProvider.getConfig();
-        checkUnsafe(!config.auth().enabled(), publisher instanceof BlackholeEventPublisher, LaunchMode.current(),
+        // The prod profile proper: the cloud services' default. The local pipeline runs its own
+        // "local" profile, where these are a user's informed choice and only warn.
+        boolean prod = LaunchMode.current() == LaunchMode.NORMAL && ConfigUtils.getProfiles().contains("prod");
+        checkUnsafe(!config.auth().enabled(), publisher instanceof BlackholeEventPublisher, prod,
                 key -> mp.getOptionalValue(key, Boolean.class)).forEach(LOG::warn);
         // Touching the bean builds the long-lived publisher now rather than on the first request.
         LOG.debugf("event publisher %s ready: %s", publisher.getClass().getSimpleName(), publisher.healthy());
