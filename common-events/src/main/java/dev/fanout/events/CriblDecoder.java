@@ -19,11 +19,16 @@ import java.util.Objects;
  *
  * <p>The format is detected by content: after an optional UTF-8 BOM and whitespace, {@code [} is a
  * JSON array, {@code {} one object, concatenated/NDJSON objects, or — with a wrapper pointer — a
- * Custom-format wrapper; anything else is read line by line. When the whole-body parse fails the
- * body is re-read line by line so every good line survives and every bad one is kept as a
- * malformed envelope ({@code raw} = the line, {@code parse_error} = why). Thread-safe.
+ * Custom-format wrapper; anything else is read line by line. When the whole-body parse fails, or
+ * the body is not valid UTF-8, the body is re-read line by line so every good line survives and
+ * every bad one is kept as a malformed envelope ({@code raw} = the line, {@code parse_error} = why;
+ * for a line that is not UTF-8 also {@code fields.raw_base64} = its exact bytes). Never throws for
+ * the body's content: something is always kept. Thread-safe.
  */
 public final class CriblDecoder {
+
+    /** Field of a malformed envelope holding the exact bytes of a line that is not valid UTF-8, base64. */
+    public static final String RAW_BASE64_FIELD = "raw_base64";
 
     /** Event times at or after 3000-01-01 are treated as invalid (e.g. milliseconds sent as seconds). */
     static final long MAX_EPOCH_SECONDS = 32503680000L;
@@ -42,16 +47,11 @@ public final class CriblDecoder {
     /**
      * @param receivedAt when the request arrived; used as {@code received_at} and as the time of
      *                   events without a usable {@code _time}
-     * @throws UndecodableBodyException when nothing can be kept (the body is not UTF-8)
      */
     public DecodeResult decode(byte[] body, int offset, int length, Instant receivedAt) {
         Objects.checkFromIndexSize(offset, length, body.length);
         Objects.requireNonNull(receivedAt, "receivedAt");
-        int bad = Utf8.firstInvalid(body, offset, length);
-        if (bad >= 0) {
-            throw new UndecodableBodyException("request body is not valid UTF-8 (first bad byte at offset "
-                    + (bad - offset) + ")");
-        }
+        boolean utf8 = Utf8.firstInvalid(body, offset, length) < 0;
         int end = offset + length;
         int start = offset;
         if (length >= 3 && body[start] == (byte) 0xEF && body[start + 1] == (byte) 0xBB && body[start + 2] == (byte) 0xBF) {
@@ -62,11 +62,13 @@ public final class CriblDecoder {
             return new DecodeResult(List.of(), 0, "empty");
         }
         Ctx ctx = new Ctx(EventIds.bodyDigest(body, offset, length), receivedAt);
+        ctx.checkUtf8 = !utf8;
         byte c = body[first];
         String format = null;
-        if (c == '[') {
+        // Not UTF-8: straight to line mode, where only the lines holding the bad bytes are lost to parsing.
+        if (utf8 && c == '[') {
             format = tryArrays(body, first, end, ctx);
-        } else if (c == '{') {
+        } else if (utf8 && c == '{') {
             format = tryObjects(body, first, end, ctx);
         }
         if (format == null) {
@@ -200,6 +202,14 @@ public final class CriblDecoder {
     }
 
     private void line(byte[] body, int a, int b, int lineStart, int lineEnd, Ctx ctx) {
+        if (ctx.checkUtf8) {
+            int bad = Utf8.firstInvalid(body, lineStart, lineEnd - lineStart);
+            if (bad >= 0) {
+                ctx.addMalformedBytes(body, lineStart, lineEnd, "invalid UTF-8 (first bad byte at column "
+                        + (bad - lineStart + 1) + "); the exact bytes are in fields." + RAW_BASE64_FIELD);
+                return;
+            }
+        }
         String reason;
         Envelope parsed = null;
         try (JsonParser p = EnvelopeCodec.factory().createParser(body, a, b - a)) {
@@ -455,6 +465,8 @@ public final class CriblDecoder {
         List<Envelope> events = new ArrayList<>();
         int ordinal;
         int malformed;
+        /** The body is not valid UTF-8: line mode checks each line. */
+        boolean checkUtf8;
 
         Ctx(byte[] digest, Instant receivedAt) {
             this.digest = digest;
@@ -470,12 +482,24 @@ public final class CriblDecoder {
         }
 
         void addMalformed(String raw, String reason) {
+            addMalformed(raw, reason, JsonTrees.NODES.objectNode());
+        }
+
+        /** A line that is not UTF-8: lossy text in {@code raw}, the exact bytes in {@link #RAW_BASE64_FIELD}. */
+        void addMalformedBytes(byte[] body, int from, int to, String reason) {
+            ObjectNode fields = JsonTrees.NODES.objectNode();
+            fields.put(RAW_BASE64_FIELD, java.util.Base64.getEncoder().encodeToString(
+                    java.util.Arrays.copyOfRange(body, from, to)));
+            addMalformed(Utf8.decode(body, from, to - from), reason, fields);
+        }
+
+        private void addMalformed(String raw, String reason, ObjectNode fields) {
             if (reason.length() > MAX_ERROR_CHARS) {
                 reason = reason.substring(0, MAX_ERROR_CHARS - 1) + "…";
             }
             reason = reason.replace('\n', ' ').replace('\r', ' ');
             events.add(new Envelope(nextId(), Envelope.SCHEMA_V1, receivedAt, Envelope.TimeSource.RECEIVED,
-                    receivedAt, null, null, null, null, Severity.INFO, raw, JsonTrees.NODES.objectNode(), reason));
+                    receivedAt, null, null, null, null, Severity.INFO, raw, fields, reason));
             malformed++;
         }
 

@@ -34,19 +34,41 @@ public final class MessageEncoder {
      * @throws MessageTooLargeException when one event does not fit in a message even gzip-compressed alone
      */
     public List<BusMessage> encode(List<Envelope> events, String traceparent) {
+        return encode(events, traceparent, null).messages();
+    }
+
+    /**
+     * Like {@link #encode(List, String)}, but an event that does not fit in a message even
+     * gzip-compressed alone is replaced by its {@link OversizeStub} (a malformed envelope with the
+     * same id, its {@code raw} cut short and {@code fields.original_bytes}) instead of failing the
+     * whole list.
+     */
+    public Encoded encodeKeepingOversize(List<Envelope> events, String traceparent) {
+        return encode(events, traceparent, new int[1]);
+    }
+
+    /**
+     * @param messages the bus messages, events in order
+     * @param stubbed  events replaced by an oversize stub
+     */
+    public record Encoded(List<BusMessage> messages, int stubbed) {}
+
+    /** @param stubs null: oversize events throw; else counts the stubs made in {@code stubs[0]} */
+    private Encoded encode(List<Envelope> events, String traceparent, int[] stubs) {
         if (events.isEmpty()) {
-            return List.of();
+            return new Encoded(List.of(), 0);
         }
         String tp = traceparent == null || traceparent.isBlank() ? null : PubSubLimits.truncateAttributeValue(traceparent);
         try {
-            return options.mode() == PackingMode.EVENT ? perEvent(events, tp) : packed(events, tp);
+            List<BusMessage> out = options.mode() == PackingMode.EVENT ? perEvent(events, tp, stubs) : packed(events, tp, stubs);
+            return new Encoded(out, stubs == null ? 0 : stubs[0]);
         } catch (IOException e) {
             // Only in-memory streams are involved.
             throw new UncheckedIOException(e);
         }
     }
 
-    private List<BusMessage> perEvent(List<Envelope> events, String tp) throws IOException {
+    private List<BusMessage> perEvent(List<Envelope> events, String tp, int[] stubs) throws IOException {
         List<BusMessage> out = new ArrayList<>(events.size());
         for (Envelope e : events) {
             byte[] json = EnvelopeCodec.toJson(e);
@@ -65,7 +87,15 @@ public final class MessageEncoder {
             line.write('\n');
             byte[] gz = gzip(line.buf, 0, line.size, options.gzipLevel() == 0 ? 1 : options.gzipLevel());
             if (gz.length > PubSubLimits.maxDataBytes(attrs)) {
-                throw tooLarge(e, json.length, gz.length);
+                if (stubs == null) {
+                    throw tooLarge(e, json.length, gz.length);
+                }
+                stubs[0]++;
+                Envelope stub = OversizeStub.of(e, json.length, gz.length);
+                Map<String, String> stubAttrs = eventAttributes(stub, tp);
+                stubAttrs.put(Attributes.ENCODING, Attributes.ENCODING_JSON);
+                out.add(new BusMessage(EnvelopeCodec.toJson(stub), stubAttrs, 1, List.of(e.id())));
+                continue;
             }
             out.add(new BusMessage(gz, attrs, 1, List.of(e.id())));
         }
@@ -89,7 +119,7 @@ public final class MessageEncoder {
         return a;
     }
 
-    private List<BusMessage> packed(List<Envelope> events, String tp) throws IOException {
+    private List<BusMessage> packed(List<Envelope> events, String tp, int[] stubs) throws IOException {
         int maxBytes = options.maxPackedUncompressedBytes();
         int maxEvents = options.maxPackedEvents();
         List<BusMessage> out = new ArrayList<>();
@@ -108,7 +138,7 @@ public final class MessageEncoder {
                 g.writeRaw('\n');
                 if (count > 0 && (buf.size + g.getOutputBuffered() > maxBytes || count >= maxEvents)) {
                     g.flush();
-                    emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp);
+                    emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp, stubs);
                     buf.dropBefore(before);
                     before = 0;
                     firstIndex = i;
@@ -117,7 +147,7 @@ public final class MessageEncoder {
                 lineStarts[count++] = before;
             }
         }
-        emit(out, events, firstIndex, count, buf.buf, lineStarts, buf.size, tp);
+        emit(out, events, firstIndex, count, buf.buf, lineStarts, buf.size, tp, stubs);
         release(buf);
         return out;
     }
@@ -159,12 +189,12 @@ public final class MessageEncoder {
      * at {@code lineStarts[k]}; splits in halves if the compressed result would not fit.
      */
     private void emit(List<BusMessage> out, List<Envelope> events, int first, int count, byte[] buf, int[] lineStarts,
-            int end, String tp) {
-        emitRange(out, events, first, 0, count, count, buf, lineStarts, end, tp);
+            int end, String tp, int[] stubs) {
+        emitRange(out, events, first, 0, count, count, buf, lineStarts, end, tp, stubs);
     }
 
     private void emitRange(List<BusMessage> out, List<Envelope> events, int first, int from, int to, int count,
-            byte[] buf, int[] lineStarts, int end, String tp) {
+            byte[] buf, int[] lineStarts, int end, String tp, int[] stubs) {
         int start = lineStarts[from];
         int stop = to < count ? lineStarts[to] : end;
         Severity max = Severity.DEBUG;
@@ -198,11 +228,22 @@ public final class MessageEncoder {
                     return;
                 }
             }
-            throw tooLarge(events.get(first + from), stop - start, gz.length);
+            if (stubs == null) {
+                throw tooLarge(events.get(first + from), stop - start, gz.length);
+            }
+            stubs[0]++;
+            Envelope stub = OversizeStub.of(events.get(first + from), stop - start - 1, gz.length);
+            byte[] json = EnvelopeCodec.toJson(stub);
+            ByteBuf line = new ByteBuf(json.length + 1);
+            line.write(json, 0, json.length);
+            line.write('\n');
+            attrs.put(Attributes.MAX_SEVERITY, stub.severity().wireName());
+            out.add(new BusMessage(gzip(line.buf, 0, line.size, options.gzipLevel()), attrs, 1, ids));
+            return;
         }
         int mid = (from + to) >>> 1;
-        emitRange(out, events, first, from, mid, count, buf, lineStarts, end, tp);
-        emitRange(out, events, first, mid, to, count, buf, lineStarts, end, tp);
+        emitRange(out, events, first, from, mid, count, buf, lineStarts, end, tp, stubs);
+        emitRange(out, events, first, mid, to, count, buf, lineStarts, end, tp, stubs);
     }
 
     private static MessageTooLargeException tooLarge(Envelope e, int jsonBytes, int gzBytes) {

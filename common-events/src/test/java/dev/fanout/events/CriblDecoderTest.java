@@ -208,23 +208,35 @@ class CriblDecoderTest {
     }
 
     @Test
-    void invalidUtf8IsUndecodable() {
-        byte[] body = (E1 + "\n").getBytes(StandardCharsets.UTF_8);
-        byte[] bad = new byte[body.length + 3];
-        System.arraycopy(body, 0, bad, 0, body.length);
-        bad[body.length] = '"';
-        bad[body.length + 1] = (byte) 0xC3; // lead byte without continuation
-        bad[body.length + 2] = '"';
-        assertThatThrownBy(() -> plain.decode(bad, 0, bad.length, RECEIVED))
-                .isInstanceOf(UndecodableBodyException.class)
-                .hasMessageContaining("UTF-8")
-                .hasMessageContaining("offset " + (body.length + 1));
+    void onlyTheLineThatIsNotUtf8BecomesMalformedWithItsExactBytes() {
+        byte[] body = (E1 + "\n\"caf\u00e9\"\n" + E2 + "\n").getBytes(StandardCharsets.UTF_8);
+        int bad = E1.length() + 1 + 5; // continuation byte of the two-byte é
+        body[bad] = (byte) 0x41; // lead byte 0xC3 now followed by 'A': not UTF-8
+        DecodeResult r = plain.decode(body, 0, body.length, RECEIVED);
+        assertThat(r.format()).isEqualTo("lines");
+        assertThat(r.events()).hasSize(3);
+        assertThat(r.malformed()).isEqualTo(1);
+        assertThat(r.events().get(0).malformed()).isFalse();
+        assertThat(r.events().get(2).malformed()).isFalse();
+        Envelope m = r.events().get(1);
+        assertThat(m.parseError()).contains("invalid UTF-8").contains("column 5");
+        assertThat(m.raw()).isEqualTo("\"caf\uFFFDA\"");
+        byte[] exact = java.util.Arrays.copyOfRange(body, E1.length() + 1, E1.length() + 8);
+        assertThat(java.util.Base64.getDecoder().decode(m.fields().get(CriblDecoder.RAW_BASE64_FIELD).asText()))
+                .isEqualTo(exact);
+    }
+
+    @Test
+    void surrogatesAndOverlongsAreKeptAsMalformedLines() {
         byte[] surrogate = {'{', '}', '\n', (byte) 0xED, (byte) 0xA0, (byte) 0x80};
-        assertThatThrownBy(() -> plain.decode(surrogate, 0, surrogate.length, RECEIVED))
-                .isInstanceOf(UndecodableBodyException.class);
+        DecodeResult r = plain.decode(surrogate, 0, surrogate.length, RECEIVED);
+        assertThat(r.events()).hasSize(2);
+        assertThat(r.events().get(0).malformed()).isFalse();
+        assertThat(r.events().get(1).parseError()).contains("UTF-8");
         byte[] overlong = {(byte) 0xC0, (byte) 0xAF};
-        assertThatThrownBy(() -> plain.decode(overlong, 0, overlong.length, RECEIVED))
-                .isInstanceOf(UndecodableBodyException.class);
+        DecodeResult o = plain.decode(overlong, 0, overlong.length, RECEIVED);
+        assertThat(o.malformed()).isEqualTo(1);
+        assertThat(o.events().get(0).fields().get(CriblDecoder.RAW_BASE64_FIELD).asText()).isEqualTo("wK8=");
     }
 
     @Test

@@ -206,6 +206,34 @@ class MessageEncoderTest {
     }
 
     @Test
+    void incompressibleEventOverTheLimitBecomesAStubAndTheOthersAreKept() {
+        byte[] noise = new byte[10_000_000];
+        new Random(3).nextBytes(noise);
+        Envelope huge = TestEnvelopes.envelope(9, java.util.Base64.getEncoder().encodeToString(noise), Severity.ERROR);
+        Envelope before = TestEnvelopes.envelope(10, "before", Severity.INFO);
+        Envelope after = TestEnvelopes.envelope(11, "after", Severity.INFO);
+        for (MessageEncoder enc : List.of(EVENT, new MessageEncoder(new MessageEncoderOptions(PackingMode.PACKED,
+                MessageEncoderOptions.MAX_PACKED_UNCOMPRESSED_BYTES, 10, 1)))) {
+            MessageEncoder.Encoded encoded = enc.encodeKeepingOversize(List.of(before, huge, after), TP);
+            assertThat(encoded.stubbed()).isEqualTo(1);
+            assertThat(encoded.messages()).allSatisfy(m -> assertThat(m.billableSize())
+                    .isLessThanOrEqualTo(PubSubLimits.SAFE_MESSAGE_BYTES));
+            List<Envelope> got = decodeAll(encoded.messages());
+            assertThat(got).extracting(Envelope::id).containsExactly(before.id(), huge.id(), after.id());
+            assertThat(got.get(0)).isEqualTo(before);
+            assertThat(got.get(2)).isEqualTo(after);
+            Envelope stub = got.get(1);
+            assertThat(stub.malformed()).isTrue();
+            assertThat(stub.parseError()).contains("too large");
+            assertThat(stub.severity()).isEqualTo(Severity.ERROR);
+            assertThat(huge.raw()).startsWith(stub.raw());
+            assertThat(Utf8.length(stub.raw())).isEqualTo(OversizeStub.MAX_RAW_BYTES);
+            assertThat(stub.fields().get(OversizeStub.ORIGINAL_BYTES_FIELD).asLong())
+                    .isGreaterThan(huge.raw().length());
+        }
+    }
+
+    @Test
     void packedMessagesOverTheLimitCompressedAreSplit() {
         // Five ~3.5 MB barely compressible events: within the 64 MiB uncompressed bound, not within one message.
         List<Envelope> events = new ArrayList<>();

@@ -6,8 +6,6 @@ import dev.fanout.events.CriblDecoderOptions;
 import dev.fanout.events.DecodeResult;
 import dev.fanout.events.MessageEncoder;
 import dev.fanout.events.MessageEncoderOptions;
-import dev.fanout.events.MessageTooLargeException;
-import dev.fanout.events.UndecodableBodyException;
 import dev.fanout.events.port.EventPublisher;
 import dev.fanout.ingest.auth.AuthorizationHeader;
 import dev.fanout.ingest.auth.TokenVerifier;
@@ -18,6 +16,8 @@ import dev.fanout.ingest.body.ContentCoding;
 import dev.fanout.ingest.config.IngestConfig;
 import dev.fanout.pubsub.PubSubConfig;
 import dev.fanout.ingest.health.PublishHealth;
+import dev.fanout.ingest.memory.MemoryBudget;
+import dev.fanout.ingest.memory.MemoryGrant;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,6 +31,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,9 +55,10 @@ public class IngestService {
     private final Duration publishTimeout;
     private final long maxOutstandingBytes;
     private final Semaphore decodeSlots;
+    private final MemoryBudget budget;
 
     public IngestService(IngestConfig config, PubSubConfig pubsub, EventPublisher publisher, IngestMetrics metrics,
-            PublishHealth health) {
+            PublishHealth health, MemoryBudget budget) {
         this.publisher = publisher;
         this.metrics = metrics;
         this.health = health;
@@ -65,8 +67,16 @@ public class IngestService {
         if (config.maxDecompressedBytes() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("fanout.ingest.max-decompressed-bytes must be at most " + (Integer.MAX_VALUE - 8));
         }
-        this.reader = new BoundedBodyReader(new BodyLimits(config.maxRequestBytes(), (int) config.maxDecompressedBytes(),
-                config.maxCompressionRatio(), BodyLimits.DEFAULT_RATIO_FLOOR_BYTES));
+        this.reader = new BoundedBodyReader(new BodyLimits(config.maxRequestBytes(), (int) config.maxDecompressedBytes()));
+        this.budget = budget;
+        long largest = MemoryBudget.HEAP_PER_BODY_BYTE * config.maxDecompressedBytes();
+        if (largest > budget.total()) {
+            // A body inside the limits that could never get its grant would be answered 503 forever.
+            throw new IllegalStateException("fanout.ingest.max-decompressed-bytes=" + config.maxDecompressedBytes()
+                    + " needs " + largest + " bytes of memory budget (" + MemoryBudget.HEAP_PER_BODY_BYTE
+                    + " per body byte) but the budget is " + budget.total() + " (fanout.ingest.memory.budget-bytes, "
+                    + "default 60% of the maximum heap): lower the limit or raise -Xmx");
+        }
         this.decoder = new CriblDecoder(new CriblDecoderOptions(config.wrapperPointer().filter(p -> !p.isBlank())));
         MessageEncoderOptions d = MessageEncoderOptions.defaults();
         IngestConfig.Packing p = config.packing();
@@ -120,36 +130,64 @@ public class IngestService {
             throw unavailable("backpressure", "the bus has " + outstanding + " unconfirmed bytes (limit "
                     + maxOutstandingBytes + "); retry later");
         }
+        // The grant comes first: a request the budget cannot take is refused before one byte is read.
+        // Content-Length only sizes the first reservation (capped at the limit); the buffer then
+        // grows with what arrives, each step reserved before it is allocated.
+        int initial = initialCapacity(contentLength);
+        MemoryGrant grant = budget.grant((long) MemoryBudget.HEAP_PER_BODY_BYTE * initial);
+        try {
+            return ingest(in, contentLength, initial, grant, requestId, deadline);
+        } catch (RuntimeException e) {
+            grant.close();
+            throw e;
+        }
+    }
+
+    private CompletionStage<Accepted> ingest(InputStream in, long contentLength, int initial, MemoryGrant grant,
+            String requestId, long deadline) {
         Instant receivedAt = Instant.now();
         Body body;
         try {
-            body = reader.read(in, contentLength);
+            body = reader.read(in, contentLength, initial,
+                    capacity -> grant.ensure((long) MemoryBudget.HEAP_PER_BODY_BYTE * capacity));
         } catch (IOException e) {
             throw new UncheckedIOException("reading the request body failed", e);
         }
         acquireDecodeSlot(deadline);
         DecodeResult decoded;
-        List<BusMessage> messages;
+        MessageEncoder.Encoded encoded;
         try {
-            try {
-                decoded = decoder.decode(body.bytes(), 0, body.length(), receivedAt);
-            } catch (UndecodableBodyException e) {
-                throw new IngestRejection(400, "undecodable_body", e.getMessage());
-            }
-            metrics.received(body.wireBytes(), body.length(), decoded.events().size(), decoded.malformed());
+            decoded = decoder.decode(body.bytes(), 0, body.length(), receivedAt);
             if (decoded.events().isEmpty()) {
-                return CompletableFuture.completedFuture(new Accepted(0, decoded.malformed(), requestId));
+                metrics.received(body.wireBytes(), body.length(), 0, 0);
+                grant.close();
+                return CompletableFuture.completedFuture(new Accepted(0, 0, requestId));
             }
-            try {
-                messages = encoder.encode(decoded.events(), Traceparent.current());
-            } catch (MessageTooLargeException e) {
-                throw new IngestRejection(413, "event_too_large", e.getMessage());
-            }
+            // An event too big for any message is kept as a stub rather than costing the whole body.
+            encoded = encoder.encodeKeepingOversize(decoded.events(), Traceparent.current());
         } finally {
             decodeSlots.release();
         }
-        return publishAll(messages, decoded.events().size(), decoded.malformed(), requestId, deadline);
+        int malformed = decoded.malformed() + encoded.stubbed();
+        metrics.received(body.wireBytes(), body.length(), decoded.events().size(), malformed);
+        // Body and envelopes are garbage now; the messages stay in memory until the bus confirmed them.
+        long messageBytes = 0;
+        for (BusMessage m : encoded.messages()) {
+            messageBytes += m.data().length;
+        }
+        grant.shrinkTo(messageBytes);
+        return publishAll(encoded.messages(), decoded.events().size(), malformed, requestId, deadline, grant);
     }
+
+    private int initialCapacity(long contentLength) {
+        int max = reader.limits().maxDecompressedBytes();
+        long declared = contentLength > 0 ? contentLength : DEFAULT_INITIAL_CAPACITY;
+        return (int) Math.min(Math.max(declared, MIN_INITIAL_CAPACITY), max);
+    }
+
+    /** First reservation of a body without Content-Length. */
+    private static final int DEFAULT_INITIAL_CAPACITY = 256 * 1024;
+    private static final int MIN_INITIAL_CAPACITY = 4 * 1024;
 
     private void acquireDecodeSlot(long deadline) {
         boolean acquired;
@@ -165,18 +203,19 @@ public class IngestService {
         }
     }
 
+    /**
+     * Publishes every message; the grant is returned once every publish has settled (not at the
+     * deadline: a message still in the publisher still takes memory).
+     */
     private CompletionStage<Accepted> publishAll(List<BusMessage> messages, int events, int malformed, String requestId,
-            long deadline) {
+            long deadline, MemoryGrant grant) {
         long start = System.nanoTime();
         @SuppressWarnings("unchecked")
         CompletableFuture<String>[] futures = new CompletableFuture[messages.size()];
         for (int i = 0; i < futures.length; i++) {
-            try {
-                futures[i] = publisher.publish(messages.get(i));
-            } catch (RuntimeException e) {
-                futures[i] = CompletableFuture.failedFuture(e);
-            }
+            futures[i] = publishWaitingForRoom(messages.get(i), deadline);
         }
+        CompletableFuture.allOf(futures).whenComplete((ignored, failure) -> grant.close());
         CompletableFuture<Void> all = CompletableFuture.allOf(futures)
                 // At least 1 ms: a request that used up its deadline decoding still gets its answer
                 // from the same path (and a message already confirmed by then still counts).
@@ -190,6 +229,39 @@ public class IngestService {
             throw outcome(futures, failure, requestId);
         });
     }
+
+    /**
+     * One publish; while the bus refuses it for backpressure, waits for room (this request's own
+     * earlier messages being confirmed, usually) and tries again until the deadline. A request
+     * inside the limits therefore succeeds on an idle process even when its messages add up to more
+     * than the bus's outstanding-bytes bound.
+     */
+    private CompletableFuture<String> publishWaitingForRoom(BusMessage message, long deadline) {
+        long pauseNanos = TimeUnit.MILLISECONDS.toNanos(1);
+        while (true) {
+            CompletableFuture<String> f;
+            try {
+                f = publisher.publish(message);
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            if (!f.isCompletedExceptionally() || !(unwrap(f) instanceof EventPublisher.BackpressureException)) {
+                return f;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= pauseNanos) {
+                return f;
+            }
+            LockSupport.parkNanos(pauseNanos);
+            if (Thread.currentThread().isInterrupted()) {
+                return f;
+            }
+            pauseNanos = Math.min(pauseNanos * 2, MAX_ROOM_WAIT_NANOS);
+        }
+    }
+
+    /** Longest single pause while waiting for room on the bus. */
+    private static final long MAX_ROOM_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private IngestRejection outcome(CompletableFuture<String>[] futures, Throwable failure, String requestId) {
         int failed = 0;

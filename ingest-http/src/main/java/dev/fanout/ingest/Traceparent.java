@@ -16,10 +16,4 @@ final class Traceparent {
         }
         return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex();
     }
-
-    /** Trace id of the current span, or null. */
-    static String traceId() {
-        SpanContext c = Span.current().getSpanContext();
-        return c.isValid() ? c.getTraceId() : null;
-    }
 }

@@ -33,15 +33,15 @@ public class FakeBus implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public synchronized Map<String, String> start() {
-        String port = System.getProperty(PORT_PROPERTY);
-        if (port == null) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = Integer.toString(s.getLocalPort());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            System.setProperty(PORT_PROPERTY, port);
+        // A fresh port per application start: a test profile restarts the app with new test class
+        // loaders, whose fake (a new static) must not collide with the previous profile's.
+        String port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = Integer.toString(s.getLocalPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        System.setProperty(PORT_PROPERTY, port);
         return Map.of("fanout.pubsub.emulator-host", "127.0.0.1:" + port);
     }
 

@@ -10,9 +10,13 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Reads a request body with every bound enforced while streaming: the wire size, the inflated size
- * and the inflation ratio are checked after each small chunk, so a zip bomb is stopped after about
- * one chunk past the bound and memory never exceeds the decompressed limit.
+ * Reads a request body with every bound enforced while streaming: the wire size and the inflated
+ * size are checked after each small chunk, so a zip bomb is stopped about one chunk past the bound.
+ *
+ * <p>Memory: the buffer starts at the capacity the caller's memory grant already covers and grows
+ * by half with what actually arrives, asking {@link Growth} for each new capacity first; nothing is
+ * sized from {@code Content-Length} or the gzip trailer. So a sender that lies about its size costs
+ * at most what its grant allowed.
  *
  * <p>gzip is recognised by the magic bytes {@code 1f 8b}, whether or not {@code Content-Encoding}
  * says so (Cribl may compress without saying so); a JSON body can never start with {@code 0x1f}.
@@ -20,7 +24,13 @@ import java.util.zip.ZipException;
 public final class BoundedBodyReader {
 
     private static final int CHUNK = 64 * 1024;
-    private static final int INITIAL_CAPACITY = 256 * 1024;
+    private static final int MIN_CAPACITY = 4 * 1024;
+
+    /** Asked before the buffer grows to {@code capacity} bytes; throws to refuse. */
+    @FunctionalInterface
+    public interface Growth {
+        void reserve(int capacity);
+    }
 
     private final BodyLimits limits;
 
@@ -28,11 +38,17 @@ public final class BoundedBodyReader {
         this.limits = limits;
     }
 
+    public BodyLimits limits() {
+        return limits;
+    }
+
     /**
-     * @param in            the raw request stream (not closed here)
-     * @param contentLength declared length, or -1
+     * @param in              the raw request stream (not closed here)
+     * @param contentLength   declared length, or -1; only compared with the limit
+     * @param initialCapacity buffer bytes the caller has already reserved
+     * @param growth          reserves every larger capacity before it is allocated
      */
-    public Body read(InputStream in, long contentLength) throws IOException {
+    public Body read(InputStream in, long contentLength, int initialCapacity, Growth growth) throws IOException {
         if (contentLength > limits.maxCompressedBytes()) {
             throw tooLarge("body_too_large", "request body of " + contentLength + " bytes exceeds the limit of "
                     + limits.maxCompressedBytes() + " bytes");
@@ -47,26 +63,22 @@ public final class BoundedBodyReader {
         // The magic bytes decide, not the header: a body declared gzip but sent plain (a proxy inflated
         // it) is still decodable, and rejecting it with a 4xx would make Cribl drop it.
         boolean gzip = got == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
+        int capacity = Math.min(Math.max(MIN_CAPACITY, initialCapacity), limits.maxDecompressedBytes());
         if (!gzip) {
-            int hint = contentLength > 0 ? (int) Math.min(contentLength, limits.maxDecompressedBytes()) : INITIAL_CAPACITY;
-            Buffer out = drain(peek, hint, wire, false);
-            return new Body(out.bytes, out.length, wire.count(), false);
+            Buffer out = drain(peek, capacity, growth, false);
+            return new Body(out.bytes, out.length, wire.count());
         }
         try {
-            GZIPInputStream inflater = new GZIPInputStream(peek, 8192);
-            // NDJSON logs inflate ~5-10x; guessing high avoids most regrowth copies.
-            long compressedHint = contentLength > 0 ? contentLength * 8 : INITIAL_CAPACITY;
-            Buffer out = drain(inflater, (int) Math.min(compressedHint, limits.maxDecompressedBytes()), wire, true);
-            return new Body(out.bytes, out.length, wire.count(), true);
+            Buffer out = drain(new GZIPInputStream(peek, 8192), capacity, growth, true);
+            return new Body(out.bytes, out.length, wire.count());
         } catch (ZipException | EOFException e) {
             throw new IngestRejection(400, "invalid_gzip", "body is not valid gzip: " + e.getMessage());
         }
     }
 
-    private Buffer drain(InputStream src, int initialCapacity, CountingInputStream wire, boolean inflating)
-            throws IOException {
+    private Buffer drain(InputStream src, int initialCapacity, Growth growth, boolean inflating) throws IOException {
         int max = limits.maxDecompressedBytes();
-        Buffer out = new Buffer(Math.max(1024, initialCapacity));
+        Buffer out = new Buffer(initialCapacity);
         while (true) {
             if (out.length == out.bytes.length) {
                 // Full: probe for end of stream before growing, so an exactly-sized buffer is never copied.
@@ -74,7 +86,12 @@ public final class BoundedBodyReader {
                 if (b < 0) {
                     return out;
                 }
-                out.grow(max + 1);
+                if (out.length >= max) {
+                    throw overLimit(inflating, max);
+                }
+                int next = (int) Math.min(Math.max((long) out.bytes.length * 3 / 2, (long) out.bytes.length + CHUNK), max);
+                growth.reserve(next);
+                out.bytes = Arrays.copyOf(out.bytes, next);
                 out.bytes[out.length++] = (byte) b;
             } else {
                 int n = src.read(out.bytes, out.length, Math.min(CHUNK, out.bytes.length - out.length));
@@ -83,16 +100,12 @@ public final class BoundedBodyReader {
                 }
                 out.length += n;
             }
-            if (out.length > max) {
-                throw tooLarge(inflating ? "decompressed_too_large" : "body_too_large",
-                        (inflating ? "decompressed body" : "request body") + " exceeds the limit of " + max + " bytes");
-            }
-            if (inflating && out.length > limits.ratioFloorBytes()
-                    && out.length > (long) limits.maxRatio() * Math.max(1, wire.count())) {
-                throw tooLarge("compression_ratio_exceeded", "body inflates more than " + limits.maxRatio()
-                        + ":1 (" + out.length + " bytes from " + wire.count() + "); refusing a likely zip bomb");
-            }
         }
+    }
+
+    private static IngestRejection overLimit(boolean inflating, int max) {
+        return tooLarge(inflating ? "decompressed_too_large" : "body_too_large",
+                (inflating ? "decompressed body" : "request body") + " exceeds the limit of " + max + " bytes");
     }
 
     private static IngestRejection tooLarge(String code, String message) {
@@ -117,12 +130,6 @@ public final class BoundedBodyReader {
 
         Buffer(int capacity) {
             bytes = new byte[capacity];
-        }
-
-        /** Grows geometrically (at least one chunk), never past {@code cap}. */
-        void grow(int cap) {
-            long target = Math.max((long) bytes.length * 2, (long) bytes.length + CHUNK);
-            bytes = Arrays.copyOf(bytes, (int) Math.min(target, cap));
         }
     }
 

@@ -22,26 +22,24 @@ public interface IngestConfig {
     Auth auth();
 
     /**
-     * Largest request body accepted on the wire, before decompression, in bytes. Default 33554432
-     * (32 MiB, Cloud Run's HTTP/1 request limit). Larger bodies get 413. Keep
-     * {@code quarkus.http.limits.max-body-size} (48M) above it so the bridge, not Vert.x, answers.
+     * Largest request body accepted on the wire, before decompression, in bytes. Default 10485760
+     * (10 MiB; Cloud Run's HTTP/1 limit is 32 MiB, Cribl's default body limit 4 MB). Larger bodies
+     * get 413. Keep {@code quarkus.http.limits.max-body-size} above it so the bridge's own check answers.
      */
-    @WithDefault("33554432")
+    @WithDefault("10485760")
     long maxRequestBytes();
 
     /**
-     * Largest body after gzip decompression, in bytes. Default 67108864 (64 MiB); at most 2147483639.
-     * Larger bodies get 413.
+     * Largest body after gzip decompression (and largest plain body), in bytes. Default 10485760
+     * (10 MiB): a body needs {@code MemoryBudget.HEAP_PER_BODY_BYTE} (6) × this of memory budget, and
+     * startup refuses a limit the budget could never grant. Larger bodies get 413. This absolute bound
+     * is also the zip-bomb guard (there is no ratio guard: real repetitive logs compress 255:1).
      */
-    @WithDefault("67108864")
+    @WithDefault("10485760")
     long maxDecompressedBytes();
 
-    /**
-     * Largest accepted ratio of decompressed to compressed bytes, checked while inflating once more
-     * than 1 MiB has been inflated; a body over it is treated as a zip bomb (413). Default 100.
-     */
-    @WithDefault("100")
-    int maxCompressionRatio();
+    /** The heap budget of request bodies. */
+    Memory memory();
 
     /**
      * Deadline of a request from the moment its body starts being read: if Pub/Sub has not
@@ -82,6 +80,17 @@ public interface IngestConfig {
     /** Readiness. */
     Readiness readiness();
 
+    interface Memory {
+        /**
+         * Bytes of heap that request bodies, their envelopes and their unconfirmed bus messages may
+         * use together; a request that would go over it gets 503 {@code memory_budget} before its body
+         * (or the rest of it) is read. Default 0 = 60% of the maximum heap ({@code -Xmx}): ~74 MB at
+         * the deployed {@code -Xmx128m}.
+         */
+        @WithDefault("0")
+        long budgetBytes();
+    }
+
     interface Auth {
         /**
          * Whether {@code /v1/events} requires a token. Default true; disabling it is meant for local
@@ -105,7 +114,7 @@ public interface IngestConfig {
         /** Envelopes per packed message. Default: the common-events default (5000). */
         Optional<Integer> maxEvents();
 
-        /** gzip level 1–9 of packed messages. Default: the common-events default (1, fastest). */
+        /** gzip level 0–9 of packed messages. Default: the common-events default, 2 (zlib's fast deflate; ≥ 4 is ~2× the CPU). */
         Optional<Integer> gzipLevel();
     }
 

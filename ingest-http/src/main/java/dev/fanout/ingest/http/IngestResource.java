@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.fanout.ingest.IngestMetrics;
 import dev.fanout.ingest.IngestRejection;
 import dev.fanout.ingest.IngestService;
+import dev.fanout.ingest.RateLimitedLog;
 import dev.fanout.ingest.config.IngestConfig;
-import io.opentelemetry.api.trace.Span;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -21,7 +21,7 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,6 +32,7 @@ import org.jboss.logging.Logger;
 public class IngestResource {
 
     private static final Logger LOG = Logger.getLogger(IngestResource.class);
+    private static final RateLimitedLog OVERLOAD_LOG = new RateLimitedLog(LOG, 10, TimeUnit.SECONDS);
     private static final String WWW_AUTHENTICATE = "Bearer realm=\"fanout-ingest\", Basic realm=\"fanout-ingest\"";
 
     private final IngestService service;
@@ -68,7 +69,7 @@ public class IngestResource {
 
     private CompletionStage<Response> handle(InputStream body, String authorization, String contentEncoding,
             String contentLength) {
-        String requestId = requestId();
+        String requestId = RequestIds.next();
         try {
             service.authenticate(authorization);
             return service.ingest(body, contentEncoding, parseLength(contentLength), requestId)
@@ -88,8 +89,10 @@ public class IngestResource {
         if (t instanceof IngestRejection ir) {
             r = ir;
         } else if (t instanceof UncheckedIOException io) {
-            // The connection broke mid-body; the sender will not see this, but the count will.
-            r = new IngestRejection(400, "body_read_failed", "the request body could not be read: " + io.getCause().getMessage());
+            // The connection broke or stalled mid-body (quarkus.http.read-timeout): transient, so 503 and
+            // Cribl retries; a 4xx would make it drop the whole body. The sender may not see the answer.
+            r = new IngestRejection(503, "body_read_failed", "the request body could not be read: "
+                    + io.getCause().getMessage() + "; nothing of this request is acknowledged, retry it");
         } else {
             LOG.errorf(t, "request %s: unexpected failure", requestId);
             r = new IngestRejection(500, "internal_error", "unexpected failure; nothing of this request is acknowledged");
@@ -102,7 +105,13 @@ public class IngestResource {
         } else if (r.status() == 401) {
             b.header(HttpHeaders.WWW_AUTHENTICATE, WWW_AUTHENTICATE);
         }
-        if (r.status() != 401 && r.status() != 503) {
+        if (r.status() == 503) {
+            // Publish failures and timeouts are logged where they happen; the rest (backpressure,
+            // memory budget, overload, broken bodies) come in bursts: one line per code and 10 s.
+            if (!r.code().startsWith("publish_")) {
+                OVERLOAD_LOG.warn(r.code(), "request " + requestId + " answered 503 " + r.code() + ": " + r.getMessage());
+            }
+        } else if (r.status() != 401) {
             LOG.infof("request %s rejected %d %s: %s", requestId, r.status(), r.code(), r.getMessage());
         }
         return respond(b, r.status());
@@ -122,16 +131,6 @@ public class IngestResource {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    /** The trace id when tracing is on (so logs, traces and the sender's view line up), else random. */
-    private static String requestId() {
-        var ctx = Span.current().getSpanContext();
-        if (ctx.isValid()) {
-            return ctx.getTraceId();
-        }
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        return String.format("%016x%016x", r.nextLong(), r.nextLong());
     }
 
     public record AcceptedBody(int accepted, int malformed, @JsonProperty("request_id") String requestId) {}

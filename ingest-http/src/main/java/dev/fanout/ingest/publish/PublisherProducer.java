@@ -34,7 +34,7 @@ public class PublisherProducer {
         String kind = ingest.publisher().strip().toLowerCase(Locale.ROOT);
         switch (kind) {
             case "blackhole":
-                LOG.warn("fanout.ingest.publisher=blackhole: events are acknowledged and DROPPED (benchmarks only)");
+                // Startup warns, and refuses it in prod without fanout.unsafe.blackhole-publisher=true.
                 return new BlackholeEventPublisher();
             case "pubsub":
                 PubSubConnection connection = PubSubConnection.open(pubsub, () -> credentials.isResolvable() ? credentials.get() : null);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class BoundedBodyReaderTest {
 
-    private static final BodyLimits LIMITS = new BodyLimits(1 << 20, 4 << 20, 100, 64 * 1024);
+    private static final BodyLimits LIMITS = new BodyLimits(1 << 20, 4 << 20);
 
     static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
@@ -49,7 +49,7 @@ class BoundedBodyReaderTest {
     }
 
     private static Body read(BodyLimits limits, byte[] wire, long contentLength) throws IOException {
-        return new BoundedBodyReader(limits).read(new ByteArrayInputStream(wire), contentLength);
+        return new BoundedBodyReader(limits).read(new ByteArrayInputStream(wire), contentLength, 64 * 1024, c -> { });
     }
 
     private static String text(Body b) {
@@ -61,7 +61,6 @@ class BoundedBodyReaderTest {
         byte[] json = "{\"_raw\":\"a\"}\n{\"_raw\":\"b\"}\n".getBytes(StandardCharsets.UTF_8);
         Body b = read(LIMITS, json, json.length);
         assertThat(text(b)).isEqualTo(new String(json, StandardCharsets.UTF_8));
-        assertThat(b.gzip()).isFalse();
         assertThat(b.wireBytes()).isEqualTo(json.length);
     }
 
@@ -79,7 +78,6 @@ class BoundedBodyReaderTest {
         byte[] json = "[{\"_raw\":\"zipped\"}]".getBytes(StandardCharsets.UTF_8);
         byte[] wire = gzip(json);
         Body b = read(LIMITS, wire, wire.length);
-        assertThat(b.gzip()).isTrue();
         assertThat(text(b)).isEqualTo("[{\"_raw\":\"zipped\"}]");
         assertThat(b.wireBytes()).isEqualTo(wire.length);
     }
@@ -105,7 +103,7 @@ class BoundedBodyReaderTest {
                 throw new AssertionError("body must not be read");
             }
         };
-        assertThatThrownBy(() -> new BoundedBodyReader(LIMITS).read(never, (1 << 20) + 1))
+        assertThatThrownBy(() -> new BoundedBodyReader(LIMITS).read(never, (1 << 20) + 1, 4096, c -> { }))
                 .isInstanceOfSatisfying(IngestRejection.class, r -> {
                     assertThat(r.status()).isEqualTo(413);
                     assertThat(r.code()).isEqualTo("body_too_large");
@@ -125,7 +123,7 @@ class BoundedBodyReaderTest {
 
     @Test
     void bodyExactlyAtTheDecompressedLimitIsAccepted() throws IOException {
-        BodyLimits limits = new BodyLimits(1 << 20, 1000, 1000, 0);
+        BodyLimits limits = new BodyLimits(1 << 20, 1000);
         byte[] exact = new byte[1000];
         Arrays.fill(exact, (byte) 'y');
         assertThat(read(limits, exact, -1).length()).isEqualTo(1000);
@@ -152,17 +150,49 @@ class BoundedBodyReaderTest {
     }
 
     @Test
-    void zipBombIsStoppedByTheRatioGuardSoonAfterTheFloor() throws IOException {
+    void zipBombIsStoppedByTheAbsoluteBoundAfterOneLimitOfInflating() throws IOException {
         byte[] bomb = gzipZeros(1L << 30);
-        BodyLimits generous = new BodyLimits(64 << 20, Integer.MAX_VALUE - 8, 100, 1 << 20);
         CountingStream wire = new CountingStream(new ByteArrayInputStream(bomb));
-        assertThatThrownBy(() -> new BoundedBodyReader(generous).read(wire, bomb.length))
+        assertThatThrownBy(() -> new BoundedBodyReader(LIMITS).read(wire, bomb.length, 4096, c -> { }))
                 .isInstanceOfSatisfying(IngestRejection.class, r -> {
                     assertThat(r.status()).isEqualTo(413);
-                    assertThat(r.code()).isEqualTo("compression_ratio_exceeded");
+                    assertThat(r.code()).isEqualTo("decompressed_too_large");
                 });
         // Stopped after a small prefix of the ~1 MB compressed bomb, not after inflating 1 GiB.
         assertThat(wire.read).isLessThan(bomb.length / 10);
+    }
+
+    @Test
+    void repetitiveLogsFarAbove100To1AreAccepted() throws IOException {
+        // 20,000 identical health-check lines compress ~290:1; the old ratio guard refused them (413).
+        String line = "{\"_time\":1732371234.567,\"_raw\":\"GET /healthz HTTP/1.1 200\",\"host\":\"lb-1\"}\n";
+        byte[] plain = line.repeat(20_000).getBytes(StandardCharsets.UTF_8);
+        byte[] wire = gzip(plain);
+        assertThat(plain.length / wire.length).isGreaterThan(200);
+        assertThat(read(LIMITS, wire, wire.length).length()).isEqualTo(plain.length);
+    }
+
+    @Test
+    void theBufferGrowsWithWhatArrivesNotWithContentLength() throws IOException {
+        byte[] body = new byte[300_000];
+        Arrays.fill(body, (byte) 'z');
+        java.util.List<Integer> reserved = new java.util.ArrayList<>();
+        // A Content-Length of 1 MiB (the limit) for a 300 kB body: only what arrives is reserved.
+        Body b = new BoundedBodyReader(LIMITS).read(new ByteArrayInputStream(body), 1 << 20, 64 * 1024, reserved::add);
+        assertThat(b.length()).isEqualTo(body.length);
+        assertThat(reserved).isNotEmpty().allSatisfy(c -> assertThat(c).isLessThanOrEqualTo(body.length * 3 / 2 + 64 * 1024));
+        assertThat(b.bytes().length).isEqualTo(reserved.get(reserved.size() - 1));
+    }
+
+    @Test
+    void aRefusedReservationStopsTheReadBeforeTheBufferGrows() {
+        byte[] body = new byte[200_000];
+        Arrays.fill(body, (byte) 'q');
+        IngestRejection refused = new IngestRejection(503, "memory_budget", "no");
+        assertThatThrownBy(() -> new BoundedBodyReader(LIMITS).read(new ByteArrayInputStream(body), -1, 64 * 1024,
+                c -> {
+                    throw refused;
+                })).isSameAs(refused);
     }
 
     @Test

@@ -68,7 +68,14 @@ final class FakeSubscription {
     private final Subscription resource;
     private final URI pushEndpoint;
     private final Supplier<String> bearerToken;
-    private final int maxConcurrentPushes;
+    /** Adaptive push window: where it starts (Pub/Sub: "a small single-digit window"). */
+    static final int ADAPTIVE_START = 4;
+    /** Adaptive push window: the fake's ceiling, so one machine is not flooded. */
+    static final int ADAPTIVE_MAX = 256;
+
+    /** 0 = adaptive, else the fixed number of concurrent pushes. */
+    private final int fixedConcurrency;
+    private int pushWindow = ADAPTIVE_START;
 
     private final Deque<Pending> ready = new ArrayDeque<>();
     private final Map<Long, Lease> leases = new HashMap<>();
@@ -84,13 +91,13 @@ final class FakeSubscription {
     private boolean pumpScheduled;
     private boolean shutdown;
 
-    FakeSubscription(PubSubFake fake, Subscription resource, Supplier<String> bearerToken, int maxConcurrentPushes) {
+    FakeSubscription(PubSubFake fake, Subscription resource, Supplier<String> bearerToken, int pushConcurrency) {
         this.fake = fake;
         this.resource = resource;
         String endpoint = resource.getPushConfig().getPushEndpoint();
         this.pushEndpoint = endpoint.isEmpty() ? null : URI.create(endpoint);
         this.bearerToken = bearerToken;
-        this.maxConcurrentPushes = maxConcurrentPushes;
+        this.fixedConcurrency = pushConcurrency;
     }
 
     Subscription resource() {
@@ -384,7 +391,7 @@ final class FakeSubscription {
         while (true) {
             Lease lease;
             synchronized (this) {
-                if (shutdown || ready.isEmpty() || pushesInFlight >= maxConcurrentPushes) {
+                if (shutdown || ready.isEmpty() || pushesInFlight >= pushLimit()) {
                     return;
                 }
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(resource.getAckDeadlineSeconds());
@@ -393,6 +400,16 @@ final class FakeSubscription {
             }
             push(lease);
         }
+    }
+
+    /** Current bound on concurrent pushes (caller holds the lock). */
+    private int pushLimit() {
+        return fixedConcurrency > 0 ? fixedConcurrency : pushWindow;
+    }
+
+    /** Concurrent pushes allowed right now (the adaptive window, or the fixed setting). */
+    public synchronized int pushConcurrency() {
+        return pushLimit();
     }
 
     private void push(Lease lease) {
@@ -421,6 +438,12 @@ final class FakeSubscription {
         boolean retry = false;
         synchronized (this) {
             pushesInFlight--;
+            // Slow start as Pub/Sub does it: grow while there is more to send, back off on failure.
+            if (success && !ready.isEmpty()) {
+                pushWindow = Math.min(ADAPTIVE_MAX, pushWindow + 1);
+            } else if (!success) {
+                pushWindow = Math.max(1, pushWindow / 2);
+            }
             if (leases.get(lease.seq) == lease) {
                 leases.remove(lease.seq);
                 if (success) {

@@ -80,7 +80,8 @@ public final class PubSubFake implements AutoCloseable {
     private volatile boolean redeliverOnStreamClose;
     private volatile Duration pushMinBackoff = Duration.ofMillis(100);
     private volatile Duration pushMaxBackoff = Duration.ofSeconds(10);
-    private volatile int maxConcurrentPushes = 4;
+    /** 0 = adaptive (Pub/Sub's slow start), else a fixed number of concurrent pushes. */
+    private volatile int pushConcurrency = 0;
 
     private PubSubFake(int port) {
         scheduler = Executors.newScheduledThreadPool(2, r -> {
@@ -184,12 +185,17 @@ public final class PubSubFake implements AutoCloseable {
         return this;
     }
 
-    /** Concurrent HTTP pushes per push subscription created afterwards (default 4). */
-    public PubSubFake maxConcurrentPushes(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be >= 1: " + max);
+    /**
+     * Concurrent HTTP pushes per push subscription created afterwards. Default 0 = adaptive like
+     * Pub/Sub's push window: starts at {@link FakeSubscription#ADAPTIVE_START}, grows by one with
+     * every successful push while a backlog waits (up to {@link FakeSubscription#ADAPTIVE_MAX}) and
+     * halves on every failed one. A positive value fixes it.
+     */
+    public PubSubFake pushConcurrency(int concurrency) {
+        if (concurrency < 0) {
+            throw new IllegalArgumentException("concurrency must be >= 0 (0 = adaptive): " + concurrency);
         }
-        maxConcurrentPushes = max;
+        pushConcurrency = concurrency;
         return this;
     }
 
@@ -533,7 +539,7 @@ public final class PubSubFake implements AutoCloseable {
         Subscription resource = request.getAckDeadlineSeconds() > 0
                 ? request
                 : request.toBuilder().setAckDeadlineSeconds(10).build();
-        FakeSubscription created = new FakeSubscription(this, resource, bearerToken, maxConcurrentPushes);
+        FakeSubscription created = new FakeSubscription(this, resource, bearerToken, pushConcurrency);
         FakeSubscription existing = subscriptions.putIfAbsent(resource.getName(), created);
         if (existing != null) {
             if (failIfExists) {

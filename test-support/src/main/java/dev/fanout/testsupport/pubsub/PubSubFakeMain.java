@@ -21,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
  * (repeatable, on the last {@code --topic}), {@code --push-endpoint} (makes the preceding
  * {@code --subscription} a push subscription), {@code --push-token} (static bearer token sent with
  * the preceding push subscription's requests), {@code --ack-deadline} seconds (default 10),
- * {@code --no-retain} (do not keep published messages in memory; for load runs). Prints one line
+ * {@code --no-retain} (do not keep published messages in memory; for load runs), {@code --push-concurrency}
+ * (concurrent pushes per push subscription; default 0 = adaptive like Pub/Sub's push window). Prints one line
  * {@code pubsub-fake listening on 127.0.0.1:PORT} and runs until SIGTERM / Ctrl-C.
  */
 public final class PubSubFakeMain {
@@ -71,6 +72,7 @@ public final class PubSubFakeMain {
         String project = DEFAULT_PROJECT;
         int ackDeadline = DEFAULT_ACK_DEADLINE_SECONDS;
         boolean retain = true;
+        int pushConcurrency = 0;
         String topic = null;
         List<String[]> subscriptions = new ArrayList<>(); // {topic, name, pushEndpoint|null, token|null}
         List<String> topics = new ArrayList<>();
@@ -81,6 +83,7 @@ public final class PubSubFakeMain {
                 case "--project" -> project = value(args, ++i, arg);
                 case "--ack-deadline" -> ackDeadline = parseInt(arg, value(args, ++i, arg));
                 case "--no-retain" -> retain = false;
+                case "--push-concurrency" -> pushConcurrency = parseInt(arg, value(args, ++i, arg));
                 case "--topic" -> {
                     topic = value(args, ++i, arg);
                     topics.add(topic);
@@ -107,7 +110,7 @@ public final class PubSubFakeMain {
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
-        PubSubFake fake = PubSubFake.start(port).retainPublished(retain);
+        PubSubFake fake = PubSubFake.start(port).retainPublished(retain).pushConcurrency(pushConcurrency);
         try {
             for (String t : topics) {
                 fake.createTopic(project, t);
@@ -147,6 +150,7 @@ public final class PubSubFakeMain {
 
     private static String usage() {
         return "usage: pubsub-fake [--port 8085] [--project local-project] [--ack-deadline 10] [--no-retain]\n"
+                + "                   [--push-concurrency N (default 0: adaptive, like Pub/Sub)]\n"
                 + "                   [--topic T [--subscription S [--push-endpoint URL [--push-token TOKEN]]]...]...";
     }
 }

@@ -40,6 +40,9 @@ class PubSubFakePushTests {
     private final List<Push> pushes = new CopyOnWriteArrayList<>();
     private volatile IntSupplier status = () -> 204;
     private volatile CountDownLatch release;
+    private volatile long handlerSleepMillis;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
     @BeforeEach
     void start() throws IOException {
@@ -47,7 +50,15 @@ class PubSubFakePushTests {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(handlers);
         server.createContext("/push", exchange -> {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             byte[] body = exchange.getRequestBody().readAllBytes();
+            if (handlerSleepMillis > 0) {
+                try {
+                    Thread.sleep(handlerSleepMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             pushes.add(new Push(new String(body, StandardCharsets.UTF_8),
                     exchange.getRequestHeaders().getFirst("Authorization"),
                     exchange.getRequestHeaders().getFirst("Content-Type")));
@@ -59,6 +70,7 @@ class PubSubFakePushTests {
                     Thread.currentThread().interrupt();
                 }
             }
+            inFlight.decrementAndGet();
             exchange.sendResponseHeaders(status.getAsInt(), -1);
             exchange.close();
         });
@@ -168,6 +180,34 @@ class PubSubFakePushTests {
         fake.awaitAcked("push", 20, WAIT);
         assertThat(fake.delivered("push")).isEqualTo(20);
         assertThat(pushes).hasSize(20);
+    }
+
+    @Test
+    void byDefaultPushConcurrencyGrowsWithTheBacklogLikePubSubs() throws Exception {
+        // The old fake pushed at most 4 at a time, whatever the backlog (14,040 events took ~12 minutes).
+        handlerSleepMillis = 20;
+        fake.createPushSubscription("p", "push", "events", endpoint(), null, 10);
+        for (int i = 0; i < 400; i++) {
+            fake.publish("projects/p/topics/events",
+                    List.of(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("seq-" + i)).build()));
+        }
+        fake.awaitAcked("push", 400, WAIT);
+        assertThat(pushes).hasSize(400);
+        assertThat(pushes.stream().map(Push::body).distinct()).hasSize(400);
+        assertThat(maxInFlight.get()).isGreaterThan(8);
+    }
+
+    @Test
+    void aFixedPushConcurrencyIsNeverExceeded() throws Exception {
+        handlerSleepMillis = 10;
+        fake.pushConcurrency(2);
+        fake.createPushSubscription("p", "push", "events", endpoint(), null, 10);
+        for (int i = 0; i < 60; i++) {
+            fake.publish("projects/p/topics/events",
+                    List.of(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("seq-" + i)).build()));
+        }
+        fake.awaitAcked("push", 60, WAIT);
+        assertThat(maxInFlight.get()).isBetween(1, 2);
     }
 
     private void awaitPushes(int n) throws InterruptedException {
