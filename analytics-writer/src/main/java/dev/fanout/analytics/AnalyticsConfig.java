@@ -136,6 +136,17 @@ public interface AnalyticsConfig {
         /** DuckDB worker threads. Default 1 (writes come from one sink thread; queries are small). Local-only. */
         @WithDefault("1")
         int threads();
+
+        /**
+         * WAL size at which DuckDB checkpoints on its own ({@code checkpoint_threshold}). The sink
+         * already checkpoints each time {@code events_raw} fills a row group (122,880 rows, ~150 MB
+         * of WAL for ~550-byte events); this caps the WAL, and so what a restart after a crash
+         * replays, for wider rows. Lower values checkpoint partly filled row groups, which then
+         * get compressed again (DuckDB's 16MB default cost more than half the writer's CPU).
+         * Default {@code 256MB}. Local-only.
+         */
+        @WithDefault("256MB")
+        String checkpointThreshold();
     }
 
     interface Query {

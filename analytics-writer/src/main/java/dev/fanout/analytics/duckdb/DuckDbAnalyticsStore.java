@@ -47,8 +47,13 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Opens (creating if needed) the database file and brings its tables into shape. */
-    public static DuckDbAnalyticsStore open(Path path, String memoryLimit, int threads) throws SQLException {
+    /**
+     * Opens (creating if needed) the database file and brings its tables into shape.
+     * {@code checkpointThreshold} is DuckDB's {@code checkpoint_threshold} (WAL size that triggers
+     * a checkpoint): the sink checkpoints at row-group boundaries itself, this only caps the WAL.
+     */
+    public static DuckDbAnalyticsStore open(Path path, String memoryLimit, int threads, String checkpointThreshold)
+            throws SQLException {
         Path abs = path.toAbsolutePath().normalize();
         try {
             if (abs.getParent() != null) {
@@ -60,6 +65,7 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("memory_limit", memoryLimit);
         p.setProperty("threads", Integer.toString(threads));
+        p.setProperty("checkpoint_threshold", checkpointThreshold);
         p.setProperty("enable_external_access", "false");
         p.setProperty("autoinstall_known_extensions", "false");
         p.setProperty("autoload_known_extensions", "false");

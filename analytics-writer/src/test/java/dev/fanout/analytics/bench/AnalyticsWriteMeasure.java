@@ -78,7 +78,7 @@ public final class AnalyticsWriteMeasure {
 
     private static void duckdb(List<List<SinkRecord>> data) throws Exception {
         Path dir = Files.createTempDirectory("analytics-measure");
-        try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "256MB", 1)) {
+        try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "256MB", 1, "256MB")) {
             DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC());
             run("duckdb (Appender, both tables)", data, recs -> sink.write(AnalyticsTestRecords.batch(recs)), () -> Files.size(dir.resolve("analytics.duckdb")));
         }

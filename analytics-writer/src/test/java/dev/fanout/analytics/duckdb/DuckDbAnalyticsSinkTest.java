@@ -10,6 +10,7 @@ import dev.fanout.analytics.schema.AnalyticsSchema;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
 import dev.fanout.events.port.SinkRecord;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,7 +35,7 @@ class DuckDbAnalyticsSinkTest {
     Path dir;
 
     private DuckDbAnalyticsStore open() throws SQLException {
-        return DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "128MB", 1);
+        return DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "128MB", 1, "256MB");
     }
 
     private static long count(DuckDbAnalyticsStore store, String sql) throws SQLException {
@@ -116,7 +117,7 @@ class DuckDbAnalyticsSinkTest {
     /** Run in a child JVM by the test above. */
     public static final class OpenOnce {
         public static void main(String[] args) {
-            try (DuckDbAnalyticsStore s = DuckDbAnalyticsStore.open(Path.of(args[0]), "64MB", 1)) {
+            try (DuckDbAnalyticsStore s = DuckDbAnalyticsStore.open(Path.of(args[0]), "64MB", 1, "256MB")) {
                 System.exit(0);
             } catch (SQLException e) {
                 System.out.println(e.getMessage());
@@ -143,6 +144,48 @@ class DuckDbAnalyticsSinkTest {
         assertThatThrownBy(this::open).isInstanceOf(SQLException.class)
                 .hasMessageContaining("events.time is VARCHAR, expected TIMESTAMPTZ")
                 .hasMessageContaining("CREATE TABLE IF NOT EXISTS \"events\"");
+    }
+
+    private long walBytes() throws Exception {
+        Path wal = dir.resolve("analytics.duckdb.wal");
+        return Files.exists(wal) ? Files.size(wal) : 0;
+    }
+
+    @Test
+    void aCheckpointFollowsTheBatchThatFillsARowGroupSoTheWalIsFoldedIntoTheFile() throws Exception {
+        Instant start = Instant.now().minus(10, ChronoUnit.MINUTES);
+        try (DuckDbAnalyticsStore store = open()) {
+            DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC(), 100);
+            sink.write(batch(records(0, 60, start)));
+            assertThat(walBytes()).as("60 rows of 100: in the WAL only").isPositive();
+            sink.write(batch(records(60, 60, start)));
+            assertThat(walBytes()).as("120 rows: a row group filled, checkpointed").isZero();
+            sink.write(batch(records(120, 30, start)));
+            assertThat(walBytes()).as("150 rows: the next row group is not full yet").isPositive();
+
+            assertThat(count(store, "SELECT count(*) FROM events_raw")).isEqualTo(150);
+            assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(150);
+            assertThat(count(store, "SELECT count(DISTINCT id) FROM events_raw")).isEqualTo(150);
+        }
+    }
+
+    @Test
+    void aQueryRunningAcrossTheCheckpointKeepsItsSnapshotAndDoesNotHoldTheCheckpointUp() throws Exception {
+        Instant start = Instant.now().minus(10, ChronoUnit.MINUTES);
+        try (DuckDbAnalyticsStore store = open()) {
+            DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC(), 100);
+            sink.write(batch(records(0, 60, start)));
+            try (Connection query = store.readOnlyConnection(); Statement s = query.createStatement()) {
+                s.executeQuery("SELECT count(*) FROM events_raw").close();
+                assertThat(sink.write(batch(records(60, 60, start))).isAllDelivered()).isTrue();
+                assertThat(walBytes()).as("checkpointed while the query's transaction is open").isZero();
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM events_raw")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("the query's snapshot").isEqualTo(60);
+                }
+            }
+            assertThat(count(store, "SELECT count(*) FROM events_raw")).isEqualTo(120);
+        }
     }
 
     @Test
