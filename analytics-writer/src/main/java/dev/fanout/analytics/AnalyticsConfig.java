@@ -138,12 +138,10 @@ public interface AnalyticsConfig {
         int threads();
 
         /**
-         * WAL size at which DuckDB checkpoints on its own ({@code checkpoint_threshold}). The sink
-         * already checkpoints each time {@code events_raw} fills a row group (122,880 rows, ~150 MB
-         * of WAL for ~550-byte events); this caps the WAL, and so what a restart after a crash
-         * replays, for wider rows. Lower values checkpoint partly filled row groups, which then
-         * get compressed again (DuckDB's 16MB default cost more than half the writer's CPU).
-         * Default {@code 256MB}. Local-only.
+         * WAL size at which DuckDB checkpoints ({@code checkpoint_threshold}): a checkpoint
+         * recompresses the partly filled row groups, so DuckDB's 16MB default halved the writer's
+         * rows per CPU-second. Committed rows wait in the WAL until then; a restart after a crash
+         * replays it. Default {@code 256MB}. Local-only.
          */
         @WithDefault("256MB")
         String checkpointThreshold();

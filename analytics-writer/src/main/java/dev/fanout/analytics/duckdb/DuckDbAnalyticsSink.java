@@ -9,7 +9,6 @@ import dev.fanout.analytics.schema.TableDef;
 import dev.fanout.events.port.SinkRecord;
 import dev.fanout.events.port.WriteBatch;
 import dev.fanout.events.port.WriteResult;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -25,16 +24,9 @@ import org.jboss.logging.Logger;
  * The analytics sink on the local DuckDB file: the same rows as on BigQuery (events older than
  * {@code events}' expiry go to {@code events_raw} only), appended through DuckDB's Appender, both
  * tables in one transaction per batch, so a batch is in both tables or in neither. Commit means
- * the WAL is on disk; then the runtime acks.
- *
- * <p>Checkpoints follow DuckDB's row groups: a checkpoint compresses (FSST) and writes every row
- * group that changed since the last one, a partly filled one included, which is rewritten again
- * at the next checkpoint. With DuckDB's default trigger (16 MiB of WAL, ~14,000 of these events)
- * each row group was compressed ~9 times, more than half of the writer's CPU. So the sink runs
- * {@code CHECKPOINT} itself after the commit that fills a row group of {@code events_raw}, and
- * {@code checkpoint_threshold} (see {@link DuckDbAnalyticsStore}) only caps the WAL for very
- * wide rows. Read-only queries do not hold a checkpoint up; a failed one never fails the write
- * that has committed.
+ * the WAL is on disk; then the runtime acks. DuckDB checkpoints (folds the WAL into the file) when
+ * the WAL reaches {@code checkpoint_threshold}, which {@link DuckDbAnalyticsStore} raises: see
+ * there why.
  *
  * <p>Expiry is a delete here (no partitions): once an hour rows past each table's expiry go.
  */
@@ -42,33 +34,16 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
 
     private static final Logger LOG = Logger.getLogger(DuckDbAnalyticsSink.class);
     private static final Duration EXPIRY_INTERVAL = Duration.ofHours(1);
-    /**
-     * DuckDB's rows per row group (its {@code DEFAULT_ROW_GROUP_SIZE}, 120 × 1,024; see
-     * https://duckdb.org/docs/stable/guides/performance/how_to_tune_workloads#the-effect-of-row-groups-on-parallelism).
-     */
-    static final long ROW_GROUP_ROWS = 122_880;
 
     private final DuckDbAnalyticsStore store;
     private final Clock clock;
     private final RowField[] rawFields = RowField.of(AnalyticsSchema.RAW);
     private final RowField[] typedFields = RowField.of(AnalyticsSchema.TYPED);
-    private final long checkpointRows;
     private Instant lastExpiry = Instant.MIN;
-    /** Rows of {@code events_raw} (as far as this sink knows); -1 until the first write counts them. */
-    private long rawRows = -1;
 
     public DuckDbAnalyticsSink(DuckDbAnalyticsStore store, Clock clock) {
-        this(store, clock, ROW_GROUP_ROWS);
-    }
-
-    /** {@code checkpointRows}: checkpoint each time {@code events_raw} grows past a multiple of it (tests use small ones). */
-    DuckDbAnalyticsSink(DuckDbAnalyticsStore store, Clock clock, long checkpointRows) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
-        if (checkpointRows <= 0) {
-            throw new IllegalArgumentException("checkpointRows must be positive");
-        }
-        this.checkpointRows = checkpointRows;
     }
 
     public DuckDbAnalyticsStore store() {
@@ -87,9 +62,6 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
         List<SinkRecord> records = batch.records();
         DuckDBConnection c = store.writeConnection();
         synchronized (store) {
-            if (rawRows < 0) {
-                rawRows = count(c, AnalyticsSchema.EVENTS_RAW);
-            }
             c.setAutoCommit(false);
             try {
                 try (DuckDBAppender raw = c.createAppender(AnalyticsSchema.EVENTS_RAW);
@@ -108,11 +80,6 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
                 throw e;
             } finally {
                 c.setAutoCommit(true);
-            }
-            long before = rawRows;
-            rawRows += records.size();
-            if (before / checkpointRows != rawRows / checkpointRows) {
-                checkpoint(c);
             }
             if (now.isAfter(lastExpiry.plus(EXPIRY_INTERVAL))) {
                 expire(c, now);
@@ -140,22 +107,6 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
             }
         }
         a.endRow();
-    }
-
-    /** The batch is committed already: a failed checkpoint is left to DuckDB's own WAL threshold. */
-    private static void checkpoint(DuckDBConnection c) {
-        try (Statement s = c.createStatement()) {
-            s.execute("CHECKPOINT");
-        } catch (SQLException e) {
-            LOG.warnf(e, "analytics: checkpoint failed; DuckDB checkpoints at its WAL threshold instead");
-        }
-    }
-
-    private static long count(DuckDBConnection c, String table) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     private void expire(DuckDBConnection c, Instant now) {

@@ -49,8 +49,14 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
 
     /**
      * Opens (creating if needed) the database file and brings its tables into shape.
-     * {@code checkpointThreshold} is DuckDB's {@code checkpoint_threshold} (WAL size that triggers
-     * a checkpoint): the sink checkpoints at row-group boundaries itself, this only caps the WAL.
+     *
+     * <p>{@code checkpointThreshold} is DuckDB's {@code checkpoint_threshold}, the WAL size that
+     * triggers a checkpoint. A checkpoint compresses (FSST) and writes every row group that changed
+     * since the last one, the partly filled last one included, which the next checkpoint compresses
+     * again. At DuckDB's 16 MiB default (~14,000 of our events) each 122,880-row group was
+     * compressed about nine times while it filled, and the writer did half the rows per CPU-second
+     * it does at 256 MB (docs/benchmarks.md). The price is a bigger WAL: committed rows wait there
+     * until the checkpoint, and a restart after a crash replays it.
      */
     public static DuckDbAnalyticsStore open(Path path, String memoryLimit, int threads, String checkpointThreshold)
             throws SQLException {

@@ -31,7 +31,28 @@ import java.util.TreeMap;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
-/** Scratch: DuckDB write strategies side by side (process, writer-thread and per-thread CPU). */
+/**
+ * Timing harness (not a test): the DuckDB write strategies the sink was chosen from, side by side
+ * on the same envelopes as {@link AnalyticsWriteMeasure} — rows per CPU-second of the process and
+ * of the writer thread (rows of both tables), file bytes per event after a final checkpoint, and
+ * CPU by thread (JIT and GC included), each variant in a fresh JVM and a fresh file.
+ *
+ * <ul>
+ *   <li>{@code two-string}: an Appender per table, JSON columns appended as {@code String} (the sink before);
+ *   <li>{@code two-bytes}: the same with the JSON columns as UTF-8 {@code byte[]} (the sink now);
+ *   <li>{@code stage-json} / {@code stage-varchar}: one Appender into a temp table with the union of
+ *       the columns (JSON or VARCHAR), then {@code INSERT INTO … SELECT} into both tables ({@code ::JSON}
+ *       casts in SQL for the VARCHAR one) and a {@code DELETE} of the staging rows, one transaction.
+ * </ul>
+ * Settings: DuckDB options ({@code checkpoint_threshold=256MB}, {@code preserve_insertion_order=false}, …)
+ * and {@code ckptrows=N}: {@code CHECKPOINT} after the commit that takes {@code events_raw} past a multiple of N
+ * (what the sink does with N = 122,880, DuckDB's row group).
+ *
+ * <pre>
+ * java -cp … dev.fanout.analytics.bench.DuckDbWriteVariants two-bytes ckptrows=122880,checkpoint_threshold=256MB 5000 60 10
+ *     # variant, settings ("" for DuckDB's defaults), batch size, batches, warm-up batches
+ * </pre>
+ */
 public final class DuckDbWriteVariants {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
