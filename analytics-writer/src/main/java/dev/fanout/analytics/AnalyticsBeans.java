@@ -56,7 +56,7 @@ public class AnalyticsBeans {
     @Singleton
     DuckDbAnalyticsStore duckDbStore(AnalyticsConfig config) throws Exception {
         AnalyticsConfig.DuckDb d = config.duckdb();
-        return DuckDbAnalyticsStore.open(Path.of(d.path()), d.memoryLimit(), d.threads());
+        return DuckDbAnalyticsStore.open(Path.of(d.path()), d.memoryLimit(), d.threads(), d.checkpointThreshold());
     }
 
     void closeDuckDb(@Disposes DuckDbAnalyticsStore store) throws Exception {

@@ -9,7 +9,6 @@ import dev.fanout.analytics.schema.TableDef;
 import dev.fanout.events.port.SinkRecord;
 import dev.fanout.events.port.WriteBatch;
 import dev.fanout.events.port.WriteResult;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -25,7 +24,9 @@ import org.jboss.logging.Logger;
  * The analytics sink on the local DuckDB file: the same rows as on BigQuery (events older than
  * {@code events}' expiry go to {@code events_raw} only), appended through DuckDB's Appender, both
  * tables in one transaction per batch, so a batch is in both tables or in neither. Commit means
- * the WAL is on disk; then the runtime acks.
+ * the WAL is on disk; then the runtime acks. DuckDB checkpoints (folds the WAL into the file) when
+ * the WAL reaches {@code checkpoint_threshold}, which {@link DuckDbAnalyticsStore} raises: see
+ * there why.
  *
  * <p>Expiry is a delete here (no partitions): once an hour rows past each table's expiry go.
  */
@@ -99,7 +100,8 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
             } else if (v instanceof Instant t) {
                 a.appendEpochMicros(Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000));
             } else if (v instanceof byte[] json) {
-                a.append(new String(json, StandardCharsets.UTF_8));
+                // UTF-8 as it is: no String decoded here only for the appender to encode it again.
+                a.append(json);
             } else {
                 throw new IllegalStateException("unexpected value " + v.getClass() + " for " + f.column());
             }

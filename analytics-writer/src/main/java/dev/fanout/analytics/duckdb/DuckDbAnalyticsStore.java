@@ -47,8 +47,19 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Opens (creating if needed) the database file and brings its tables into shape. */
-    public static DuckDbAnalyticsStore open(Path path, String memoryLimit, int threads) throws SQLException {
+    /**
+     * Opens (creating if needed) the database file and brings its tables into shape.
+     *
+     * <p>{@code checkpointThreshold} is DuckDB's {@code checkpoint_threshold}, the WAL size that
+     * triggers a checkpoint. A checkpoint compresses (FSST) and writes every row group that changed
+     * since the last one, the partly filled last one included, which the next checkpoint compresses
+     * again. At DuckDB's 16 MiB default (~14,000 of our events) each 122,880-row group was
+     * compressed about nine times while it filled, and the writer did half the rows per CPU-second
+     * it does at 256 MB (docs/benchmarks.md). The price is a bigger WAL: committed rows wait there
+     * until the checkpoint, and a restart after a crash replays it.
+     */
+    public static DuckDbAnalyticsStore open(Path path, String memoryLimit, int threads, String checkpointThreshold)
+            throws SQLException {
         Path abs = path.toAbsolutePath().normalize();
         try {
             if (abs.getParent() != null) {
@@ -60,6 +71,7 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("memory_limit", memoryLimit);
         p.setProperty("threads", Integer.toString(threads));
+        p.setProperty("checkpoint_threshold", checkpointThreshold);
         p.setProperty("enable_external_access", "false");
         p.setProperty("autoinstall_known_extensions", "false");
         p.setProperty("autoload_known_extensions", "false");

@@ -24,6 +24,8 @@ import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +36,9 @@ import org.json.JSONObject;
 
 /**
  * Timing harness (not a test, not JMH): rows per CPU-second of the analytics writers on ~500-byte
- * nginx envelopes — DuckDB (Appender, both tables, one transaction per batch), and the Storage
+ * nginx envelopes, counting the rows of both tables (the events are recent, so each is a row of
+ * {@code events_raw} and one of {@code events}) — DuckDB (Appender, both tables, one transaction
+ * per batch, its checkpoints included: the run ends with one), and the Storage
  * Write API into the loopback fake with protobuf rows ({@code StreamWriter}, the production path)
  * and with {@code JsonStreamWriter} (the alternative the issue asks to measure). CPU is the whole
  * process's (user + system), so the BigQuery rows include the in-process fake decoding every row:
@@ -44,7 +48,7 @@ import org.json.JSONObject;
  * ./mvnw -q -pl analytics-writer -am test-compile -o
  * ./mvnw -q -pl analytics-writer dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test -o
  * java -cp analytics-writer/target/test-classes:analytics-writer/target/classes:$(cat /tmp/cp.txt) \
- *     dev.fanout.analytics.bench.AnalyticsWriteMeasure [duckdb|proto|json|all] [batchSize] [batches]
+ *     dev.fanout.analytics.bench.AnalyticsWriteMeasure [duckdb|proto|json|all] [batchSize] [batches] [warmUpBatches]
  * </pre>
  */
 public final class AnalyticsWriteMeasure {
@@ -57,42 +61,53 @@ public final class AnalyticsWriteMeasure {
         String what = args.length > 0 ? args[0] : "all";
         int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 5_000;
         int batches = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        // The JIT compiles the writer for the first ~10 batches; fewer warm-up batches measure C2, not the writer.
+        int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         Instant start = Instant.now().minusSeconds(3600);
         List<List<SinkRecord>> data = new ArrayList<>();
-        for (int b = 0; b < batches + 3; b++) {
+        for (int b = 0; b < batches + warmUp; b++) {
             data.add(AnalyticsTestRecords.records(b * batchSize, batchSize, start.plusSeconds(b)));
         }
-        System.out.printf(Locale.ROOT, "%d batches of %d events (+3 warm-up), avg envelope %d bytes%n", batches, batchSize,
+        System.out.printf(Locale.ROOT, "%d batches of %d events (+%d warm-up), avg envelope %d bytes%n", batches, batchSize, warmUp,
                 new AnalyticsRow(data.get(0).get(0), Instant.now()).payloadJson().length);
         if (what.equals("all") || what.equals("duckdb")) {
-            duckdb(data);
+            duckdb(data, warmUp);
         }
         if (what.equals("all") || what.equals("proto")) {
-            proto(data);
+            proto(data, warmUp);
         }
         if (what.equals("all") || what.equals("json")) {
-            json(data);
+            json(data, warmUp);
         }
         System.exit(0);
     }
 
-    private static void duckdb(List<List<SinkRecord>> data) throws Exception {
+    private static void duckdb(List<List<SinkRecord>> data, int warmUp) throws Exception {
         Path dir = Files.createTempDirectory("analytics-measure");
-        try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "256MB", 1)) {
+        try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "256MB", 1, "256MB")) {
             DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC());
-            run("duckdb (Appender, both tables)", data, recs -> sink.write(AnalyticsTestRecords.batch(recs)), () -> Files.size(dir.resolve("analytics.duckdb")));
+            Path file = dir.resolve("analytics.duckdb");
+            Path wal = dir.resolve("analytics.duckdb.wal");
+            run("duckdb (Appender, both tables)", data, warmUp, recs -> sink.write(AnalyticsTestRecords.batch(recs)), () -> {
+                // The file once the WAL is folded in: the checkpoint's CPU is part of the measured window.
+                try (Connection c = store.readOnlyConnection(); Statement s = c.createStatement()) {
+                    s.execute("COMMIT");
+                    s.execute("CHECKPOINT");
+                }
+                return Files.size(file) + (Files.exists(wal) ? Files.size(wal) : 0);
+            });
         }
     }
 
-    private static void proto(List<List<SinkRecord>> data) throws Exception {
+    private static void proto(List<List<SinkRecord>> data, int warmUp) throws Exception {
         try (BigQueryFixture bq = new BigQueryFixture()) {
             BigQueryAnalyticsSink sink = bq.sink(BigQueryLimits.DEFAULT_APPEND_BYTES);
-            run("bigquery StreamWriter + protobuf rows (fake)", data, recs -> sink.write(AnalyticsTestRecords.batch(recs)), sink::appendBytes);
+            run("bigquery StreamWriter + protobuf rows (fake)", data, warmUp, recs -> sink.write(AnalyticsTestRecords.batch(recs)), sink::appendBytes);
             sink.close();
         }
     }
 
-    private static void json(List<List<SinkRecord>> data) throws Exception {
+    private static void json(List<List<SinkRecord>> data, int warmUp) throws Exception {
         try (BigQueryFixture bq = new BigQueryFixture()) {
             AnalyticsConfig.BigQuery c = bq.config(BigQueryLimits.DEFAULT_APPEND_BYTES);
             BigQueryWriteClient client = BigQueryClients.writeClient(c);
@@ -104,7 +119,7 @@ public final class AnalyticsWriteMeasure {
                         .setRetrySettings(BigQueryClients.appendRetries(c.retry())).build());
             }
             long[] bytes = {0};
-            run("bigquery JsonStreamWriter (fake)", data, recs -> {
+            run("bigquery JsonStreamWriter (fake)", data, warmUp, recs -> {
                 Instant now = Instant.now();
                 List<ApiFuture<?>> futures = new ArrayList<>();
                 for (int t = 0; t < AnalyticsSchema.TABLES.size(); t++) {
@@ -146,25 +161,27 @@ public final class AnalyticsWriteMeasure {
         long get() throws Exception;
     }
 
-    private static void run(String label, List<List<SinkRecord>> data, Write write, Bytes bytes) throws Exception {
-        for (int b = 0; b < 3; b++) {
+    private static void run(String label, List<List<SinkRecord>> data, int warmUp, Write write, Bytes bytes) throws Exception {
+        for (int b = 0; b < warmUp; b++) {
             check(write.apply(data.get(b)));
         }
         long bytes0 = bytes.get();
         long cpu0 = OS.getProcessCpuTime();
         long thread0 = THREADS.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        long rows = 0;
-        for (int b = 3; b < data.size(); b++) {
+        long events = 0;
+        for (int b = warmUp; b < data.size(); b++) {
             check(write.apply(data.get(b)));
-            rows += data.get(b).size();
+            events += data.get(b).size();
         }
+        long written = bytes.get() - bytes0;
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (OS.getProcessCpuTime() - cpu0) / 1e9;
         double thread = (THREADS.getCurrentThreadCpuTime() - thread0) / 1e9;
-        long written = bytes.get() - bytes0;
+        long rows = events * AnalyticsSchema.TABLES.size();
         System.out.printf(Locale.ROOT, "%-46s %,9.0f rows/CPU-s (process), %,9.0f rows/CPU-s (writer thread), %,8.0f rows/s wall, "
-                + "%.0f bytes/event written%n", label, rows / cpu, rows / thread, rows / wall, (double) written / rows);
+                + "%.0f bytes/event written, load %s%n", label, rows / cpu, rows / thread, rows / wall, (double) written / events,
+                Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
 
     private static void check(WriteResult r) {

@@ -27,7 +27,7 @@ class QueryServiceTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "128MB", 1);
+        store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "128MB", 1, "256MB");
         new DuckDbAnalyticsSink(store, Clock.systemUTC()).write(batch(records(0, 30, Instant.now().minusSeconds(600))));
         service = new QueryService(store, 5, Duration.ofMillis(500));
     }

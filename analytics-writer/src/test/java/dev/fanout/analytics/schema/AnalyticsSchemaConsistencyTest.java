@@ -46,7 +46,7 @@ class AnalyticsSchemaConsistencyTest {
 
     @Test
     void theDuckDbTablesAreTheSchema() throws Exception {
-        try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "64MB", 1)) {
+        try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "64MB", 1, "256MB")) {
             for (TableDef t : AnalyticsSchema.TABLES) {
                 List<String> expected = t.columns().stream().map(c -> c.name() + " " + duckType(c)).toList();
                 List<String> live = store.columns(t.name()).entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList();
@@ -88,7 +88,7 @@ class AnalyticsSchemaConsistencyTest {
             queries.add(m.group(1));
         }
         assertThat(queries).hasSizeGreaterThanOrEqualTo(8);
-        try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "64MB", 1)) {
+        try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "64MB", 1, "256MB")) {
             new DuckDbAnalyticsSink(store, Clock.systemUTC()).write(batch(records(0, 40, Instant.now().minusSeconds(1800))));
             for (String q : queries) {
                 try (Connection c = store.readOnlyConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(q)) {

@@ -1,0 +1,302 @@
+package dev.fanout.analytics.bench;
+
+import dev.fanout.analytics.AnalyticsTestRecords;
+import dev.fanout.analytics.row.AnalyticsRow;
+import dev.fanout.analytics.row.RowField;
+import dev.fanout.analytics.schema.AnalyticsSchema;
+import dev.fanout.analytics.schema.Column;
+import dev.fanout.analytics.schema.SqlDdl;
+import dev.fanout.analytics.schema.TableDef;
+import dev.fanout.events.port.SinkRecord;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Timing harness (not a test): the DuckDB write strategies the sink was chosen from, side by side
+ * on the same envelopes as {@link AnalyticsWriteMeasure} — rows per CPU-second of the process and
+ * of the writer thread (rows of both tables), file bytes per event after a final checkpoint, and
+ * CPU by thread (JIT and GC included), each variant in a fresh JVM and a fresh file.
+ *
+ * <ul>
+ *   <li>{@code two-string}: an Appender per table, JSON columns appended as {@code String} (the sink before);
+ *   <li>{@code two-bytes}: the same with the JSON columns as UTF-8 {@code byte[]} (the sink now);
+ *   <li>{@code stage-json} / {@code stage-varchar}: one Appender into a temp table with the union of
+ *       the columns (JSON or VARCHAR), then {@code INSERT INTO … SELECT} into both tables ({@code ::JSON}
+ *       casts in SQL for the VARCHAR one) and a {@code DELETE} of the staging rows, one transaction.
+ * </ul>
+ * Settings: DuckDB options ({@code checkpoint_threshold=256MB}, {@code preserve_insertion_order=false}, …)
+ * and {@code ckptrows=N}: {@code CHECKPOINT} after the commit that takes {@code events_raw} past a multiple of N
+ * (tried with N = 122,880, DuckDB's row group: slower than {@code checkpoint_threshold=256MB} alone).
+ *
+ * <pre>
+ * java -cp … dev.fanout.analytics.bench.DuckDbWriteVariants two-bytes ckptrows=122880,checkpoint_threshold=256MB 5000 60 10
+ *     # variant, settings ("" for DuckDB's defaults), batch size, batches, warm-up batches
+ * </pre>
+ */
+public final class DuckDbWriteVariants {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    interface Variant {
+        default void setup(DuckDBConnection c) throws SQLException {}
+
+        void write(DuckDBConnection c, List<SinkRecord> recs, Instant now, Instant oldestTyped) throws Exception;
+    }
+
+    static final RowField[] RAW = RowField.of(AnalyticsSchema.RAW);
+    static final RowField[] TYPED = RowField.of(AnalyticsSchema.TYPED);
+
+    static void appendRow(DuckDBAppender a, RowField[] fields, AnalyticsRow row, boolean bytes) throws SQLException {
+        a.beginRow();
+        for (RowField f : fields) {
+            Object v = f.get(row);
+            if (v == null) {
+                a.appendNull();
+            } else if (v instanceof String s) {
+                a.append(s);
+            } else if (v instanceof Instant t) {
+                a.appendEpochMicros(Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000));
+            } else if (v instanceof byte[] json) {
+                if (bytes) {
+                    a.append(json);
+                } else {
+                    a.append(new String(json, StandardCharsets.UTF_8));
+                }
+            }
+        }
+        a.endRow();
+    }
+
+    /** Two appenders, one per table (the original sink). */
+    static Variant twoAppenders(boolean bytes) {
+        return (c, recs, now, oldest) -> {
+            try (DuckDBAppender raw = c.createAppender(AnalyticsSchema.EVENTS_RAW);
+                    DuckDBAppender typed = c.createAppender(AnalyticsSchema.EVENTS)) {
+                for (SinkRecord r : recs) {
+                    AnalyticsRow row = new AnalyticsRow(r, now);
+                    appendRow(raw, RAW, row, bytes);
+                    if (!r.envelope().time().isBefore(oldest)) {
+                        appendRow(typed, TYPED, row, bytes);
+                    }
+                }
+            }
+        };
+    }
+
+    /** One appender into a temp staging table holding the union of columns, then INSERT … SELECT into both. */
+    static Variant staging(boolean varchar) {
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        Map<String, Column> cols = new LinkedHashMap<>();
+        for (TableDef t : AnalyticsSchema.TABLES) {
+            for (Column col : t.columns()) {
+                if (names.add(col.name())) {
+                    cols.put(col.name(), col);
+                }
+            }
+        }
+        RowField[] fields = cols.keySet().stream().map(RowField::forColumn).toArray(RowField[]::new);
+        String ddl = "CREATE TEMP TABLE staging (" + String.join(", ", cols.values().stream()
+                .map(col -> "\"" + col.name() + "\" " + (varchar && col.type() == dev.fanout.analytics.schema.ColumnType.JSON
+                        ? "VARCHAR" : col.type().duckDb())).toList()) + ")";
+        String rawSql = insertSelect(AnalyticsSchema.RAW, varchar) + " FROM staging";
+        String typedSql = insertSelect(AnalyticsSchema.TYPED, varchar) + " FROM staging WHERE \"time\" >= ?";
+        return new Variant() {
+            @Override
+            public void setup(DuckDBConnection c) throws SQLException {
+                try (Statement s = c.createStatement()) {
+                    s.execute(ddl);
+                }
+            }
+
+            @Override
+            public void write(DuckDBConnection c, List<SinkRecord> recs, Instant now, Instant oldest) throws Exception {
+                try (DuckDBAppender a = c.createAppender("temp", "main", "staging")) {
+                    for (SinkRecord r : recs) {
+                        appendRow(a, fields, new AnalyticsRow(r, now), true);
+                    }
+                }
+                try (Statement s = c.createStatement(); PreparedStatement p = c.prepareStatement(typedSql)) {
+                    s.executeUpdate(rawSql);
+                    p.setObject(1, java.time.OffsetDateTime.ofInstant(oldest, java.time.ZoneOffset.UTC));
+                    p.executeUpdate();
+                    s.execute("DELETE FROM staging");
+                }
+            }
+        };
+    }
+
+    static String insertSelect(TableDef t, boolean cast) {
+        List<String> sel = new ArrayList<>();
+        for (Column col : t.columns()) {
+            sel.add("\"" + col.name() + "\"" + (cast && col.type() == dev.fanout.analytics.schema.ColumnType.JSON ? "::JSON" : ""));
+        }
+        return "INSERT INTO " + t.name() + " SELECT " + String.join(", ", sel);
+    }
+
+    public static void main(String[] args) throws Exception {
+        String variant = args[0];
+        String settings = args.length > 1 ? args[1] : "";
+        int batchSize = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
+        int batches = args.length > 3 ? Integer.parseInt(args[3]) : 40;
+        int warm = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+        Variant v = switch (variant) {
+            case "two-string" -> twoAppenders(false);
+            case "two-bytes" -> twoAppenders(true);
+            case "stage-json" -> staging(false);
+            case "stage-varchar" -> staging(true);
+            default -> throw new IllegalArgumentException(variant);
+        };
+        Instant start = Instant.now().minusSeconds(3600);
+        List<List<SinkRecord>> data = new ArrayList<>();
+        for (int b = 0; b < batches + warm; b++) {
+            data.add(AnalyticsTestRecords.records(b * batchSize, batchSize, start.plusSeconds(b)));
+        }
+        Path dir = Files.createTempDirectory("duckdb-variants");
+        Path file = dir.resolve("analytics.duckdb");
+        Properties p = new Properties();
+        p.setProperty("memory_limit", "256MB");
+        p.setProperty("threads", "1");
+        long ckptRows = 0;
+        for (String kv : settings.split(",")) {
+            if (kv.startsWith("ckptrows=")) {
+                ckptRows = Long.parseLong(kv.substring(9));
+            } else if (!kv.isBlank()) {
+                String[] x = kv.split("=", 2);
+                p.setProperty(x[0], x[1]);
+            }
+        }
+        DuckDBConnection c = DriverManager.getConnection("jdbc:duckdb:" + file, p).unwrap(DuckDBConnection.class);
+        try (Statement s = c.createStatement()) {
+            for (TableDef t : AnalyticsSchema.TABLES) {
+                s.execute(SqlDdl.duckDbCreateTable(t));
+            }
+        }
+        v.setup(c);
+        long maxMem = 0;
+        long maxTemp = 0;
+        long expectRaw = 0;
+        long expectTyped = 0;
+        Map<String, Long> tasks0 = null;
+        long cpu0 = 0, thread0 = 0, t0 = 0;
+        for (int b = 0; b < data.size(); b++) {
+            if (b == warm) {
+                tasks0 = taskCpu();
+                cpu0 = OS.getProcessCpuTime();
+                thread0 = THREADS.getCurrentThreadCpuTime();
+                t0 = System.nanoTime();
+            }
+            Instant now = Instant.now();
+            Instant oldest = now.minus(Duration.ofDays(AnalyticsSchema.EVENTS_EXPIRATION_DAYS));
+            c.setAutoCommit(false);
+            v.write(c, data.get(b), now, oldest);
+            c.commit();
+            c.setAutoCommit(true);
+            if (ckptRows > 0 && (expectRaw + data.get(b).size()) / ckptRows != expectRaw / ckptRows) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CHECKPOINT");
+                }
+            }
+            if (b % 5 == 4) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) FROM duckdb_memory()")) {
+                    rs.next();
+                    maxMem = Math.max(maxMem, rs.getLong(1));
+                    maxTemp = Math.max(maxTemp, rs.getLong(2));
+                }
+            }
+            expectRaw += data.get(b).size();
+            expectTyped += data.get(b).size();
+            if (b == warm - 1) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CHECKPOINT");
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            // Compression work a larger checkpoint threshold defers is counted, not hidden.
+            s.execute("CHECKPOINT");
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = (OS.getProcessCpuTime() - cpu0) / 1e9;
+        double thread = (THREADS.getCurrentThreadCpuTime() - thread0) / 1e9;
+        Map<String, Long> tasks1 = taskCpu();
+        long events = (long) batches * batchSize;
+        long rows = 2 * events;
+        long raw = count(c, "SELECT count(*) FROM events_raw");
+        long typed = count(c, "SELECT count(*) FROM events");
+        if (raw != expectRaw || typed != expectTyped) {
+            throw new IllegalStateException("rows " + raw + "/" + typed + ", expected " + expectRaw + "/" + expectTyped);
+        }
+        long size = Files.size(file) + (Files.exists(dir.resolve("analytics.duckdb.wal")) ? Files.size(dir.resolve("analytics.duckdb.wal")) : 0);
+        System.out.printf(Locale.ROOT, "%-14s %-40s %,8.0f rows/CPU-s process  %,8.0f rows/CPU-s writer  %,8.0f rows/s wall  %4.0f B/event  load %s  duckdb mem max %d MB temp %d MB%n",
+                variant, settings, rows / cpu, rows / thread, rows / wall, (double) size / (expectRaw), loadAvg(), maxMem >> 20, maxTemp >> 20);
+        Map<String, Double> groups = new TreeMap<>();
+        for (Map.Entry<String, Long> e : tasks1.entrySet()) {
+            long before = tasks0.getOrDefault(e.getKey(), 0L);
+            String name = e.getKey().substring(e.getKey().indexOf(' ') + 1).replaceAll("[0-9#]+$", "");
+            groups.merge(name, (e.getValue() - before) / 100.0, Double::sum);
+        }
+        StringBuilder sb = new StringBuilder("   CPU-s by thread:");
+        groups.entrySet().stream().filter(e -> e.getValue() >= 0.05).sorted((a, b2) -> Double.compare(b2.getValue(), a.getValue()))
+                .forEach(e -> sb.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue())));
+        System.out.println(sb + String.format(Locale.ROOT, " (total %.2f)", cpu));
+        c.close();
+        System.exit(0);
+    }
+
+    static long count(DuckDBConnection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static String peakRss() throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM"))
+                .map(l -> l.replaceAll("\\s+", " ").substring(7)).findFirst().orElse("?");
+    }
+
+    static String loadAvg() throws Exception {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    }
+
+    /** "tid comm" → utime+stime in clock ticks. */
+    static Map<String, Long> taskCpu() throws Exception {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (var s = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : s.toList()) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.put(t.getFileName() + " " + comm, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                } catch (java.io.IOException gone) {
+                    // thread ended
+                }
+            }
+        }
+        return out;
+    }
+}
