@@ -32,27 +32,6 @@ const LAUNCHER = {
   JAVA_TOOL_OPTIONS: ["ingest-bridge", "archive-sink", "analytics-loader", "alert-sink", "replay"],
 };
 
-/**
- * Variables the deploy already sets that another branch is teaching the code to read, per
- * runtime. Each entry fails the build once it is read (then delete it here): a stale entry would
- * hide a dead variable.
- */
-const ARCHIVE_STORE = ["FANOUT_ARCHIVE_BACKEND", "FANOUT_ARCHIVE_S3_ENDPOINT", "FANOUT_ARCHIVE_S3_BUCKET",
-  "FANOUT_ARCHIVE_S3_ACCESS_KEY_ID", "FANOUT_ARCHIVE_S3_SECRET_ACCESS_KEY"];
-const PENDING = [
-  {
-    runtimes: ["archive-sink", "analytics-loader", "alert-sink"],
-    names: ["FANOUT_CONSUMER_PUSH_ACK_DEADLINE"],
-    why: "fanout.consumer.push.ack-deadline (consumer-runtime, issue 6 §4: the push ack deadline as config)",
-  },
-  {
-    runtimes: ["analytics-loader"],
-    names: ARCHIVE_STORE,
-    why: "the runtime's one dead-letter store in the archive bucket (consumer-runtime, issue 6 §2)",
-  },
-];
-const pending = (runtime, name) => PENDING.find((p) => p.runtimes.includes(runtime) && p.names.includes(name));
-
 /** Secret keys a runtime reads but does not need in the cloud, with the reason. */
 const SECRET_NOT_DEPLOYED = {
   "fanout.analytics.query.tokens": "the /v1/query endpoint is off in the cloud (fanout.analytics.query.enabled=false); BigQuery answers queries",
@@ -69,10 +48,6 @@ function checkNames(runtime, names, where) {
       continue;
     }
     const key = keyForEnv(reads[runtime], name);
-    if (pending(runtime, name)) {
-      assert.equal(key, undefined, `${where}: ${runtime} now reads ${name} as ${key}: remove it from PENDING in ${rel(import.meta.filename)}`);
-      continue;
-    }
     if (!key) problems.push(`${name}: ${MODULE[runtime]} reads no such key (modules ${reads[runtime].modules.join(", ")})`);
   }
   assert.deepEqual(problems, [], `${where} sets variables ${runtime} never reads`);
@@ -137,7 +112,6 @@ for (const runtime of Object.keys(MODULE)) {
       assert.ok(fromSecretManager.has(k), `${runtime} reads secret ${k} (env ${envName(k)}): Terraform must set it from Secret Manager`);
     }
     for (const name of secret.keys()) {
-      if (pending(runtime, name)) continue;
       assert.ok(secretKeys.includes(key(name)), `${runtime}: ${name} comes from Secret Manager but docs/configuration.md does not class ${key(name)} as secret`);
       assert.ok(mod.locals.secrets[secret.get(name).replace(/"/g, "")], `${runtime}: ${name} names a declared secret`);
     }
