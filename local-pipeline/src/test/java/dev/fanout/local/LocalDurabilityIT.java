@@ -85,6 +85,7 @@ class LocalDurabilityIT {
     @Test
     void anS3OutageUnderLoadIsRiddenOutInTheJournal() throws Exception {
         String jar = System.getProperty(S3ProxyProcess.JAR_PROPERTY);
+        assertThat(jar).as("system property %s (failsafe sets it; run with verify)", S3ProxyProcess.JAR_PROPERTY).isNotNull();
         Path s3Dir = dataDir.resolve("s3proxy");
         s3 = S3ProxyProcess.start(Path.of(jar), s3Dir, false);
         String bucket = "fanout-archive";

@@ -7,7 +7,6 @@ import dev.fanout.analytics.schema.TableDef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -77,7 +76,9 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
         p.setProperty("autoload_known_extensions", "false");
         Connection c;
         try {
-            c = DriverManager.getConnection("jdbc:duckdb:" + abs, p);
+            // Not DriverManager: it registers the drivers it finds on first use in the JVM, i.e. with the
+            // class loader of the first Quarkus app; a test JVM that restarts Quarkus then finds "no suitable driver".
+            c = new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:" + abs, p);
         } catch (SQLException e) {
             if (String.valueOf(e.getMessage()).contains("lock")) {
                 throw new SQLException("the analytics database " + abs + " is in use by another process (DuckDB lets one "
