@@ -172,7 +172,11 @@ public class BridgeMemory {
     }
 
     static int eventsPerBody(int bodyBytes) {
-        return bodyBytes / (event(10_000_000L).length() + 4);
+        int longest = 0;
+        for (long seq = 9_999_000L; seq < 10_000_000L; seq++) {
+            longest = Math.max(longest, event(seq).length());
+        }
+        return bodyBytes / longest;
     }
 
     static byte[] body(long first, int n) {

@@ -7,7 +7,7 @@
 #
 # Env: ROUNDS (bodies per sender, default 2), SENDERS (default: the yaml's containerConcurrency),
 #      BODY_BYTES (default: fanout.ingest.max-request-bytes default, 10485760 minus 64 KiB),
-#      BRIDGE_PORT (18280), FAKE_PORT (18285), PUSH_PORT (18286), OUT (bench/results).
+#      BRIDGE_PORT (18280), FAKE_PORT (18285), PUSH_PORT (18286), OUT (bench/results), MODES ("plain gzip").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -67,7 +67,7 @@ run() {
   wait "$bridge" "$fake" 2>/dev/null || true
 }
 
-: > "$OUT/bridge-memory.txt"
 echo "# bridge memory load $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/bridge-memory.txt"
-run plain
-run gzip
+for mode in ${MODES:-plain gzip}; do
+  run "$mode"
+done

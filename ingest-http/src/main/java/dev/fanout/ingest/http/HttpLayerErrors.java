@@ -13,7 +13,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Answers what the HTTP layer would otherwise refuse with an empty body, with the JSON error body:
  * a {@code Content-Length} over {@code quarkus.http.limits.max-body-size} (Quarkus' own check, one
- * route later, answers a bare 413) and headers over {@link #MAX_HEADER_BYTES} (431).
+ * route later, answers a bare 413) and headers over {@link #MAX_HEADER_BYTES} (431). Also closes the
+ * connection after any error answered before its request body ended, so refused bodies are not
+ * received into memory.
  *
  * <p>Headers larger than {@code quarkus.http.limits.max-header-size} (256K in the bridge) never
  * reach a route: Vert.x refuses them while parsing, with a bare 431. The bridge sets that limit far
@@ -59,6 +61,18 @@ public class HttpLayerErrors {
                     return;
                 }
             }
+            // An error answered before the body was read to its end (budget, limits, auth): close the
+            // connection instead of letting the rest of the body arrive into memory nobody reads.
+            rc.addHeadersEndHandler(v -> {
+                if (rc.response().getStatusCode() >= 400 && !req.isEnded()) {
+                    rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+                }
+            });
+            rc.addEndHandler(done -> {
+                if (rc.response().getStatusCode() >= 400 && !req.isEnded()) {
+                    rc.response().close();
+                }
+            });
             rc.next();
         });
     }

@@ -28,6 +28,10 @@ public class JaxRsErrors {
 
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
+        if (e.getResponse().hasEntity()) {
+            // A resource (of any module composed with this one) that built its own answer keeps it.
+            return e.getResponse();
+        }
         int status = e.getResponse().getStatus();
         String code = Response.Status.fromStatusCode(status) == null ? "http_" + status
                 : Response.Status.fromStatusCode(status).name().toLowerCase(Locale.ROOT);
