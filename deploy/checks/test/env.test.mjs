@@ -37,20 +37,7 @@ const LAUNCHER = {
  * runtime. Each entry fails the build once it is read (then delete it here): a stale entry would
  * hide a dead variable.
  */
-const ARCHIVE_STORE = ["FANOUT_ARCHIVE_BACKEND", "FANOUT_ARCHIVE_S3_ENDPOINT", "FANOUT_ARCHIVE_S3_BUCKET",
-  "FANOUT_ARCHIVE_S3_ACCESS_KEY_ID", "FANOUT_ARCHIVE_S3_SECRET_ACCESS_KEY"];
-const PENDING = [
-  {
-    runtimes: ["archive-sink", "analytics-loader", "alert-sink"],
-    names: ["FANOUT_CONSUMER_PUSH_ACK_DEADLINE"],
-    why: "fanout.consumer.push.ack-deadline (consumer-runtime, issue 6 §4: the push ack deadline as config)",
-  },
-  {
-    runtimes: ["analytics-loader"],
-    names: ARCHIVE_STORE,
-    why: "the runtime's one dead-letter store in the archive bucket (consumer-runtime, issue 6 §2)",
-  },
-];
+const PENDING = [];
 const pending = (runtime, name) => PENDING.find((p) => p.runtimes.includes(runtime) && p.names.includes(name));
 
 /** Secret keys a runtime reads but does not need in the cloud, with the reason. */
