@@ -92,10 +92,10 @@ function consumerDeadlines() {
     const [, n, unit] = m;
     return Number(n) * (unit === "m" ? 60 : 1);
   };
-  return {
-    ackDeadline: seconds(/@WithDefault\("(\d+)(s|m)"\)\s*Duration\s+ackDeadline\(\)/),
-    maxWait: seconds(/@WithDefault\("(\d+)(s|m)"\)\s*Duration\s+maxWait\(\)/),
-  };
+  const ackDeadline = seconds(/@WithDefault\("(\d+)(s|m)"\)\s*Duration\s+ackDeadline\(\)/);
+  // max-wait defaults to the ack deadline minus DeadlineCheck.PUSH_ANSWER_MARGIN (10 s) unless it has its own default.
+  const ownMaxWait = seconds(/@WithDefault\("(\d+)(s|m)"\)\s*Duration\s+maxWait\(\)/);
+  return { ackDeadline, maxWait: ownMaxWait ?? (ackDeadline === undefined ? undefined : ackDeadline - 10) };
 }
 
 test("every push subscription: OIDC, dead-letter policy, retry policy, never expires, the consumer's ack deadline", (t) => {
