@@ -91,8 +91,8 @@ variable "ack_deadline_seconds" {
   type        = number
   default     = 600
   validation {
-    condition     = var.ack_deadline_seconds >= 90 && var.ack_deadline_seconds <= 600
-    error_message = "ack_deadline_seconds must be 90–600: Pub/Sub allows 10–600 and the consumers hold a push up to fanout.consumer.push.max-wait (60 s) plus a write."
+    condition     = var.ack_deadline_seconds >= 130 && var.ack_deadline_seconds <= 600
+    error_message = "ack_deadline_seconds must be 130–600: Pub/Sub allows 10–600, and each consumer refuses to start unless batch max-age + retry max-total + write timeout + 10 s fit below it (archive-sink: 30 + 20 + 60 + 10 = 120 s)."
   }
 }
 

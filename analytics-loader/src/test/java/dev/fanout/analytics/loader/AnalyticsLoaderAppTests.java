@@ -176,8 +176,8 @@ class AnalyticsLoaderAppTests {
         BigQueryResource.stubTable(AnalyticsSchema.TYPED, "severity");
         try {
             given().when().get("/q/health/ready").then().statusCode(503)
-                    .body("checks[0].data.analytics", containsString("events.severity is missing"))
-                    .body("checks[0].data.analytics", containsString("DROP TABLE `loader-test.analytics.events`"));
+                    .body("checks.find { it.name == 'fanout-sinks' }.data.analytics", containsString("events.severity is missing"))
+                    .body("checks.find { it.name == 'fanout-sinks' }.data.analytics", containsString("DROP TABLE `loader-test.analytics.events`"));
         } finally {
             BigQueryResource.stubTable(AnalyticsSchema.TYPED, null);
         }

@@ -1,12 +1,17 @@
 package dev.fanout.consumer.push;
 
 import dev.fanout.consumer.config.ConsumerConfig;
-import dev.fanout.consumer.config.UnsafeSwitch;
+import dev.fanout.events.UnsafeSwitches;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.configuration.ConfigUtils;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.function.Function;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /** Holds the push OIDC verifier built from {@code fanout.consumer.push.oidc.*}; refuses to start misconfigured. */
@@ -25,12 +30,23 @@ public class PushAuthenticator {
             return;
         }
         if (!config.push().oidc().enabled()) {
-            UnsafeSwitch.require(UnsafeSwitch.PUSH_OIDC_OFF, "fanout.consumer.push.oidc.enabled=false");
-            LOG.warn("push OIDC verification is DISABLED (fanout.consumer.push.oidc.enabled=false): anyone who can reach "
-                    + "/v1/push can inject messages; only acceptable locally and in tests");
+            boolean prod = LaunchMode.current() == LaunchMode.NORMAL && ConfigUtils.getProfiles().contains("prod");
+            checkOidcOff(prod, key -> ConfigProvider.getConfig().getOptionalValue(key, Boolean.class)).ifPresent(LOG::warn);
             return;
         }
         verifier(); // fail fast on missing settings
+    }
+
+    /** Switch that lets the prod profile run push without OIDC: {@code fanout.unsafe.push-oidc-off}. */
+    public static final String OIDC_OFF_SWITCH = "push-oidc-off";
+
+    /**
+     * Push OIDC off: refused in the prod profile unless {@code fanout.unsafe.push-oidc-off=true};
+     * returns the warning to log otherwise.
+     */
+    static Optional<String> checkOidcOff(boolean prod, Function<String, Optional<Boolean>> config) {
+        return UnsafeSwitches.check(OIDC_OFF_SWITCH, "push OIDC verification is DISABLED (fanout.consumer.push.oidc.enabled=false): "
+                + "anyone who can reach /v1/push can inject messages", true, prod, config);
     }
 
     /** Whether push requests must carry a valid token. */

@@ -11,7 +11,6 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** What the runtime refuses at startup: deadlines that cannot compose, insecure settings in prod. */
@@ -70,18 +69,5 @@ class StartupChecksTest {
         assertThatThrownBy(() -> check(pull, Duration.ofSeconds(30))).hasMessageContaining("max-ack-extension");
         ConsumerConfig local = load(Map.of("fanout.consumer.mode", "local", "fanout.consumer.local.ack-deadline", "30s"));
         assertThatThrownBy(() -> check(local, Duration.ofSeconds(2))).hasMessageContaining("local.ack-deadline");
-    }
-
-    @Test
-    void pushOidcOffIsRefusedInProdUnlessTheUnsafeSwitchIsSet() {
-        assertThatThrownBy(() -> UnsafeSwitch.require(UnsafeSwitch.PUSH_OIDC_OFF, "fanout.consumer.push.oidc.enabled=false",
-                true, Optional.empty()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("fanout.unsafe.push-oidc-off=true");
-        assertThatThrownBy(() -> UnsafeSwitch.require(UnsafeSwitch.PUSH_OIDC_OFF, "x", true, Optional.of(false)))
-                .isInstanceOf(IllegalStateException.class);
-        assertThatCode(() -> UnsafeSwitch.require(UnsafeSwitch.PUSH_OIDC_OFF, "x", true, Optional.of(true)))
-                .doesNotThrowAnyException();
-        assertThatCode(() -> UnsafeSwitch.require(UnsafeSwitch.PUSH_OIDC_OFF, "x", false, Optional.empty()))
-                .doesNotThrowAnyException();
     }
 }
