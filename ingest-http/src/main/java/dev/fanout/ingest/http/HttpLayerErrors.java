@@ -13,9 +13,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Answers what the HTTP layer would otherwise refuse with an empty body, with the JSON error body:
  * a {@code Content-Length} over {@code quarkus.http.limits.max-body-size} (Quarkus' own check, one
- * route later, answers a bare 413) and headers over {@link #MAX_HEADER_BYTES} (431). Also closes the
- * connection after any error answered before its request body ended, so refused bodies are not
- * received into memory.
+ * route later, answers a bare 413) and headers over {@link #MAX_HEADER_BYTES} (431). After any error
+ * answered before its request body ended, the rest of the body is read and dropped as it arrives
+ * (never kept) for at most {@link #LINGER_BYTES} / {@link #LINGER_MILLIS}, then the connection is
+ * closed: closing at once while the client still sends makes the kernel reset the connection, and
+ * the reset can destroy the answer before the client reads it — the sender (Cribl) then sees a
+ * broken connection and retries, instead of reading the 413/503 and its JSON.
  *
  * <p>Headers larger than {@code quarkus.http.limits.max-header-size} (256K in the bridge) never
  * reach a route: Vert.x refuses them while parsing, with a bare 431. The bridge sets that limit far
@@ -28,6 +31,11 @@ public class HttpLayerErrors {
     static final int MAX_HEADER_BYTES = 32 * 1024;
     /** Before Quarkus' upload-limit route ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT} = -2). */
     static final int ROUTE_ORDER = -3;
+
+    /** Bytes of a refused body read and dropped before the connection is closed anyway. */
+    static final long LINGER_BYTES = 16L << 20;
+    /** How long a refused body is drained before the connection is closed anyway. */
+    static final long LINGER_MILLIS = 2_000;
 
     private final long maxBodyBytes;
 
@@ -61,16 +69,11 @@ public class HttpLayerErrors {
                     return;
                 }
             }
-            // An error answered before the body was read to its end (budget, limits, auth): close the
-            // connection instead of letting the rest of the body arrive into memory nobody reads.
-            rc.addHeadersEndHandler(v -> {
-                if (rc.response().getStatusCode() >= 400 && !req.isEnded()) {
-                    rc.response().putHeader(HttpHeaders.CONNECTION, "close");
-                }
-            });
+            // An error answered before the body was read to its end (budget, limits, auth): drop the
+            // rest of the body as it arrives, then close, so nothing nobody reads piles up in memory.
             rc.addEndHandler(done -> {
                 if (rc.response().getStatusCode() >= 400 && !req.isEnded()) {
-                    rc.response().close();
+                    drainThenClose(rc);
                 }
             });
             rc.next();
@@ -80,8 +83,34 @@ public class HttpLayerErrors {
     private static void refuse(io.vertx.ext.web.RoutingContext rc, int status, String code, String message) {
         String body = new JsonObject().put("error", code).put("message", message).put("request_id", RequestIds.next())
                 .encode();
-        // The body was not read: close the connection rather than read and discard it.
-        rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .putHeader(HttpHeaders.CONNECTION, "close").end(body);
+        rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+        if (!rc.request().isEnded()) {
+            drainThenClose(rc);
+        }
+    }
+
+    /** Reads and drops what is left of a refused request body, bounded, then closes the connection. */
+    private static void drainThenClose(io.vertx.ext.web.RoutingContext rc) {
+        var req = rc.request();
+        var vertx = rc.vertx();
+        long[] dropped = {0};
+        long timer = vertx.setTimer(LINGER_MILLIS, t -> rc.response().close());
+        try {
+            req.handler(buf -> {
+                dropped[0] += buf.length();
+                if (dropped[0] > LINGER_BYTES) {
+                    vertx.cancelTimer(timer);
+                    rc.response().close();
+                }
+            });
+            req.endHandler(v -> {
+                vertx.cancelTimer(timer);
+                rc.response().close();
+            });
+            req.resume();
+        } catch (IllegalStateException alreadyRead) {
+            vertx.cancelTimer(timer);
+            rc.response().close();
+        }
     }
 }
