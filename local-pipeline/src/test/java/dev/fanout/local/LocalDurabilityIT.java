@@ -49,7 +49,9 @@ class LocalDurabilityIT {
         // shutdown budget is too short to write them: the whole backlog must survive in the journal.
         app = new PipelineProcess(dataDir, List.of(), Map.of()).start(List.of(
                 "fanout.consumer.sinks.\"archive\".max-age=60s", "fanout.consumer.sinks.\"analytics\".max-age=60s",
-                "fanout.consumer.sinks.\"alerts\".max-age=60s", "fanout.consumer.shutdown-timeout=1ms"));
+                "fanout.consumer.sinks.\"alerts\".max-age=60s", "fanout.consumer.shutdown-timeout=1ms",
+                // the runtime refuses a batch age its ack deadline cannot cover (age + retries + write timeout)
+                "fanout.consumer.local.ack-deadline=5m"));
         Load load = new Load(app.ingest(), app.token(), 4, "sigterm");
         awaitAccepted(load, 3_000);
         load.close();
@@ -120,7 +122,8 @@ class LocalDurabilityIT {
 
     @Test
     void aTornJournalTailIsCutCountedAndEverythingBeforeItArchived() throws Exception {
-        app = new PipelineProcess(dataDir, List.of(), Map.of()).start(List.of("fanout.consumer.sinks.\"archive\".max-age=60s"));
+        app = new PipelineProcess(dataDir, List.of(), Map.of()).start(List.of("fanout.consumer.sinks.\"archive\".max-age=60s",
+                "fanout.consumer.local.ack-deadline=5m"));
         Load load = new Load(app.ingest(), app.token(), 2, "torn");
         awaitAccepted(load, 200);
         load.close();

@@ -65,7 +65,7 @@ class LocalPipelineAnalyticsIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dquarkus.profile=local", "-Dquarkus.http.host=127.0.0.1",
                 // Nothing may be due by age before the SIGTERM: the shutdown flush must write it all.
-                "-Dfanout.consumer.sinks.\"archive\".max-age=60s", "-Dfanout.consumer.sinks.\"analytics\".max-age=60s",
+                "-Dfanout.consumer.sinks.\"archive\".max-age=60s", "-Dfanout.consumer.local.ack-deadline=5m", "-Dfanout.consumer.sinks.\"analytics\".max-age=60s",
                 "-Dfanout.ingest.wrapper-pointer=/items", "-jar", jar);
         pb.environment().put("PORT", Integer.toString(port));
         pb.environment().put("FANOUT_DATA_DIR", dataDir.toString());

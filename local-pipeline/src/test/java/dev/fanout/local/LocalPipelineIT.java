@@ -70,7 +70,7 @@ class LocalPipelineIT {
                 // No batch may become due by age before the SIGTERM: the archive must be written by
                 // the shutdown flush, which is what this test is about. (Kept below the bus's 120 s ack
                 // deadline minus the 20 s retry budget, so nothing is redelivered either.)
-                "-Dfanout.consumer.sinks.\"archive\".max-age=60s",
+                "-Dfanout.consumer.sinks.\"archive\".max-age=60s", "-Dfanout.consumer.local.ack-deadline=5m",
                 // Cribl's Custom format with a batch expression of {"items":[${events}]}.
                 "-Dfanout.ingest.wrapper-pointer=/items",
                 "-jar", jar);
