@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.events.EnvelopeCodec;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,11 +36,9 @@ import org.junit.jupiter.api.Test;
  */
 class LocalPipelineAnalyticsIT {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private Path dataDir;
-    private Path log;
-    private Process app;
+    private PipelineProcess app;
     private HttpClient http;
     private URI ingest;
     private String token;
@@ -59,29 +53,20 @@ class LocalPipelineAnalyticsIT {
         String jar = System.getProperty("local-pipeline.jar", "target/quarkus-app/quarkus-run.jar");
         assertThat(Path.of(jar)).as("packaged app (run `package` first)").isRegularFile();
         dataDir = Path.of("target", "it-data", "analytics-" + UUID.randomUUID()).toAbsolutePath();
-        Files.createDirectories(dataDir);
-        log = dataDir.resolve("app.log");
-        int port = freePort();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dquarkus.profile=local", "-Dquarkus.http.host=127.0.0.1",
+        app = new PipelineProcess(dataDir, List.of(
                 // Nothing may be due by age before the SIGTERM: the shutdown flush must write it all.
-                "-Dfanout.consumer.sinks.\"archive\".max-age=60s", "-Dfanout.consumer.local.ack-deadline=5m", "-Dfanout.consumer.sinks.\"analytics\".max-age=60s",
-                "-Dfanout.ingest.wrapper-pointer=/items", "-jar", jar);
-        pb.environment().put("PORT", Integer.toString(port));
-        pb.environment().put("FANOUT_DATA_DIR", dataDir.toString());
-        pb.environment().remove("FANOUT_INGEST_TOKENS");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        app = pb.start();
+                "fanout.consumer.sinks.\"archive\".max-age=60s", "fanout.consumer.sinks.\"analytics\".max-age=60s",
+                "fanout.consumer.local.ack-deadline=5m", "fanout.ingest.wrapper-pointer=/items"), Map.of())
+                .start().awaitReady();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        ingest = URI.create("http://127.0.0.1:" + port + "/v1/events");
-        awaitReady(URI.create("http://127.0.0.1:" + port + "/q/health/ready"));
-        token = Files.readString(dataDir.resolve(GeneratedTokenSource.FILE_NAME)).strip();
+        ingest = app.ingest();
+        token = app.token();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (app != null && app.isAlive()) {
-            app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (app != null) {
+            app.close();
         }
     }
 
@@ -106,10 +91,9 @@ class LocalPipelineAnalyticsIT {
         assertThat(expectedIds).hasSize(accepted - 15);
 
         assertThat(Files.exists(dataDir.resolve("analytics.duckdb"))).isTrue();
-        app.destroy(); // SIGTERM
-        assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
-        String output = Files.readString(log);
-        assertThat(app.exitValue()).as("exit status; log:%n%s", output).isIn(0, 143);
+        int exit = app.sigterm(Duration.ofSeconds(60));
+        String output = app.runLog();
+        assertThat(exit).as("exit status; log:%n%s", output).isIn(0, 143);
         assertThat(output).contains("sink analytics: flushed").doesNotContain("flush incomplete");
 
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dataDir.resolve("analytics.duckdb"));
@@ -186,30 +170,5 @@ class LocalPipelineAnalyticsIT {
         assertThat(json.path("malformed").asInt()).isEqualTo(malformed);
         accepted += n;
         expectedIds.addAll(CriblBodies.expectedIds(body, n));
-    }
-
-    private void awaitReady(URI ready) throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!app.isAlive()) {
-                throw new AssertionError("the app exited with " + app.exitValue() + " during startup:\n" + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the app was not ready within " + START_TIMEOUT + ":\n" + Files.readString(log));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

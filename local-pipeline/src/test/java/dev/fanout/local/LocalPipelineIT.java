@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.events.EnvelopeCodec;
 import dev.fanout.events.Envelope;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,12 +36,10 @@ import org.junit.jupiter.api.Test;
  */
 class LocalPipelineIT {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
 
     private Path dataDir;
-    private Path log;
-    private Process app;
+    private PipelineProcess app;
     private HttpClient http;
     private URI ingest;
     private String token;
@@ -60,35 +55,22 @@ class LocalPipelineIT {
         String jar = System.getProperty("local-pipeline.jar", "target/quarkus-app/quarkus-run.jar");
         assertThat(Path.of(jar)).as("packaged app (run `package` first)").isRegularFile();
         dataDir = Path.of("target", "it-data", UUID.randomUUID().toString()).toAbsolutePath();
-        Files.createDirectories(dataDir);
-        log = dataDir.resolve("app.log");
-        int port = freePort();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m",
-                "-Dquarkus.profile=local",
-                "-Dquarkus.http.host=127.0.0.1",
+        app = new PipelineProcess(dataDir, List.of(
                 // No batch may become due by age before the SIGTERM: the archive must be written by
-                // the shutdown flush, which is what this test is about. (Kept below the bus's 120 s ack
-                // deadline minus the 20 s retry budget, so nothing is redelivered either.)
-                "-Dfanout.consumer.sinks.\"archive\".max-age=60s", "-Dfanout.consumer.local.ack-deadline=5m",
+                // the shutdown flush, which is what this test is about; the local ack deadline must
+                // cover that age plus the retry budget and a write (the runtime refuses it otherwise).
+                "fanout.consumer.sinks.\"archive\".max-age=60s", "fanout.consumer.local.ack-deadline=5m",
                 // Cribl's Custom format with a batch expression of {"items":[${events}]}.
-                "-Dfanout.ingest.wrapper-pointer=/items",
-                "-jar", jar);
-        pb.environment().put("PORT", Integer.toString(port));
-        pb.environment().put("FANOUT_DATA_DIR", dataDir.toString());
-        pb.environment().remove("FANOUT_INGEST_TOKENS");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        app = pb.start();
+                "fanout.ingest.wrapper-pointer=/items"), Map.of()).start().awaitReady();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        ingest = URI.create("http://127.0.0.1:" + port + "/v1/events");
-        awaitReady(URI.create("http://127.0.0.1:" + port + "/q/health/ready"));
-        token = Files.readString(dataDir.resolve(GeneratedTokenSource.FILE_NAME)).strip();
+        ingest = app.ingest();
+        token = app.token();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (app != null && app.isAlive()) {
-            app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (app != null) {
+            app.close();
         }
     }
 
@@ -128,11 +110,10 @@ class LocalPipelineIT {
         Path archive = dataDir.resolve("archive");
         assertThat(ArchiveFiles.objects(archive)).as("nothing is due before the shutdown flush").isEmpty();
 
-        app.destroy(); // SIGTERM on Linux
-        assertThat(app.waitFor(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
-        String output = Files.readString(log);
+        int exit = app.sigterm(EXIT_TIMEOUT);
+        String output = app.runLog();
         // The JVM reports death by SIGTERM as 143 unless the shutdown hooks choose a status.
-        assertThat(app.exitValue()).as("exit status; log:%n%s", output).isIn(0, 143);
+        assertThat(exit).as("exit status; log:%n%s", output).isIn(0, 143);
         assertThat(output).contains("ingest closed").contains("sink archive: flushed")
                 .doesNotContain("lost with this process").doesNotContain("flush incomplete");
 
@@ -215,30 +196,4 @@ class LocalPipelineIT {
     }
 
     // ------------------------------------------------------------------ process plumbing
-
-    private void awaitReady(URI ready) throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!app.isAlive()) {
-                throw new AssertionError("the app exited with " + app.exitValue() + " during startup:\n" + Files.readString(log));
-            }
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the app was not ready within " + START_TIMEOUT + ":\n" + Files.readString(log));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -63,6 +63,26 @@ final class PipelineProcess implements AutoCloseable {
         return this;
     }
 
+    /** Waits until readiness answers 200: every sink and the bus are ready. */
+    PipelineProcess awaitReady() throws Exception {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!app.isAlive()) {
+                throw new AssertionError("the app exited with " + app.exitValue() + " during startup:\n" + runLog());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(ready()).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // not ready to answer yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the app was not ready within " + START_TIMEOUT + ":\n" + runLog());
+    }
+
     PipelineProcess start() throws Exception {
         return start(List.of());
     }
