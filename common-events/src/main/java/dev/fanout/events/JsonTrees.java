@@ -72,7 +72,13 @@ final class JsonTrees {
                 double d = p.getDoubleValue();
                 // A double would turn 1e400 into Infinity, which JSON cannot carry back.
                 if (Double.isInfinite(d) || Double.isNaN(d)) {
-                    return DecimalNode.valueOf(p.getDecimalValue());
+                    try {
+                        return DecimalNode.valueOf(p.getDecimalValue());
+                    } catch (NumberFormatException tooBig) {
+                        // Exponents beyond BigDecimal's range (found by CriblDecoderFuzzTest): keep the
+                        // number's text rather than lose the event.
+                        return com.fasterxml.jackson.databind.node.TextNode.valueOf(p.getText());
+                    }
                 }
                 return DoubleNode.valueOf(d);
             }
