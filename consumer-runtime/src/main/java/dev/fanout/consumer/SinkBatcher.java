@@ -528,6 +528,16 @@ public final class SinkBatcher {
                 }
             }
             metrics.written.increment(delivered.size());
+            // The reason is published before any delivery settles: whoever sees a nack (a pull
+            // ack reply, health, a test) must also see why.
+            String why = null;
+            for (Item it : items) {
+                if (!it.settleable(lettersKept)) {
+                    why = failure != null ? describe(failure) : !lettersKept ? "dead-letter store failed" : "records left to retry";
+                    recordFailure(why);
+                    break;
+                }
+            }
             int acked = 0;
             int nacked = 0;
             for (Item it : items) {
@@ -544,8 +554,6 @@ public final class SinkBatcher {
                 (undone == 0 ? metrics.writeOk : metrics.writeFailed).record(took, TimeUnit.NANOSECONDS);
             }
             if (nacked > 0) {
-                String why = failure != null ? describe(failure) : !lettersKept ? "dead-letter store failed" : "records left to retry";
-                recordFailure(why);
                 LOG.warnf("sink %s: %d of %d events not written (%s); %d messages acked, %d nacked for redelivery",
                         name, undone, eventCount, why, acked, nacked);
                 span.setStatus(StatusCode.ERROR, why);
