@@ -14,7 +14,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code fanout.consumer.received} messages handed to the batcher</li>
  *   <li>{@code fanout.consumer.written} distinct envelopes the sink confirmed (an id twice in one
- *       batch counts once)</li>
+ *       batch counts once; a redelivered message written again in a later batch counts again: the
+ *       counter measures work at least once, uniques are the sink's own business — the archive's
+ *       keys, BigQuery's dedup view)</li>
  *   <li>{@code fanout.consumer.acked} / {@code .nacked} messages acknowledged / negatively acknowledged</li>
  *   <li>{@code fanout.consumer.dead.lettered} dead letters kept, tag {@code kind}: {@code event}
  *       (a record the sink rejected) or {@code message} (an undecodable message)</li>
