@@ -103,6 +103,16 @@ class DerivedIdsTest {
     }
 
     @Test
+    void storedGzipLevelZeroWritesEveryId() throws IOException {
+        DecodeResult r = body(50);
+        List<BusMessage> msgs = new MessageEncoder(MessageEncoderOptions.defaults().withGzipLevel(0))
+                .encode(r.events(), r.bodyDigest(), TP);
+        assertThat(msgs.get(0).attributes()).doesNotContainKey(Attributes.ID_DIGEST);
+        assertThat(ndjson(msgs.get(0)).lines()).allSatisfy(l -> assertThat(l).startsWith("{\"id\":"));
+        assertThat(decodeAll(msgs)).isEqualTo(r.events());
+    }
+
+    @Test
     void eventModeKeepsItsIds() {
         DecodeResult r = body(5);
         List<BusMessage> msgs = MessageEncoderTest.EVENT.encode(r.events(), r.bodyDigest(), TP);
