@@ -84,4 +84,16 @@ class MeasuredCompressionTest {
         // The archive writes gzip-6 NDJSON of the same envelopes with their ids (ArchiveCodec).
         assertThat(in.archiveCompressionRatio()).isCloseTo(m.idsKeptRatio(), within(m.idsKeptRatio() * 0.01));
     }
+
+    @Test
+    void theDeployedLevelIsWhatKeepsPubSubInside() {
+        // docs/cost.md: at the bridge's own default (gzip 2) the reference volume would leave Pub/Sub.
+        int bytes = referenceMessageBytes();
+        Measured two = measure(bytes, MessageEncoderOptions.DEFAULT_GZIP_LEVEL);
+        System.out.printf(Locale.ROOT, "gzip %d: bus %.3f×%n", MessageEncoderOptions.DEFAULT_GZIP_LEVEL, two.busRatio());
+        assertThat(two.busRatio()).isLessThan(CostInputs.reference().busCompressionRatio());
+        CostReport atTwo = CostModel.compute(CostInputs.reference()
+                .with(java.util.Map.of("busCompressionRatio", Double.toString(two.busRatio()))));
+        assertThat(atTwo.use(dev.fanout.cost.FreeTier.PUBSUB_THROUGHPUT).fits()).as(atTwo.format()).isFalse();
+    }
 }
