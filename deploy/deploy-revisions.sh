@@ -8,7 +8,10 @@
 # Terraform created the services; it ignores the image, labels and traffic that this changes.
 set -euo pipefail
 : "${FANOUT_REGISTRY:?}" "${FANOUT_REGION:?}" "${FANOUT_PROJECT:?}" "${FANOUT_IMAGE_TAG:?}"
-services=${FANOUT_SERVICES:-"ingest-bridge archive-sink analytics-loader alert-sink"}
+# Consumers before the producer: a sink of this sha decodes what the bridge of the previous one
+# sends, not always the reverse (docs/event-contract.md §6: a new packed format reaches only sinks
+# that read it).
+services=${FANOUT_SERVICES:-"archive-sink analytics-loader alert-sink ingest-bridge"}
 state=${FANOUT_PREVIOUS_STATE:-previous-revisions.txt}
 common=(--project "$FANOUT_PROJECT" --region "$FANOUT_REGION" --quiet)
 

@@ -23,6 +23,16 @@ public final class Attributes {
     /** Most severe severity wire name among the message's envelopes (packed mode). */
     public static final String MAX_SEVERITY = "max_severity";
     /**
+     * Packed mode: hex SHA-256 of the request body the message's events were decoded from. With
+     * {@link #ID_FIRST}, an envelope line without {@code id} has
+     * {@code EventIds.eventId(digest, first + its position in the message)} (ids are derivable, so
+     * they need not travel: ~a quarter of a packed message's compressed bytes). Omitted when every
+     * line carries its id.
+     */
+    public static final String ID_DIGEST = "id_digest";
+    /** Packed mode, with {@link #ID_DIGEST}: the id ordinal of the message's first line (decimal, ≥ 0). */
+    public static final String ID_FIRST = "id_first";
+    /**
      * Replay marker: the replay run id, set by the replay tool on every message it publishes
      * (absent on live traffic). Sinks see it as {@code MessageMeta.replay()}.
      */

@@ -76,7 +76,7 @@ public final class CriblDecoder {
             lines(body, start, end, ctx, c == '[');
             format = "lines";
         }
-        return new DecodeResult(ctx.events, ctx.malformed, format);
+        return new DecodeResult(ctx.events, ctx.malformed, format, ctx.digest);
     }
 
     private static int skipWhitespace(byte[] b, int i, int end) {

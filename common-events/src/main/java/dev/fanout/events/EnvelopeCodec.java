@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Envelope v1 JSON (see {@code docs/event-contract.md}). Thread-safe; everything is static.
@@ -95,9 +96,19 @@ public final class EnvelopeCodec {
      * separator between values.
      */
     public static void write(JsonGenerator g, Envelope e) throws IOException {
+        write(g, e, true);
+    }
+
+    /**
+     * As {@link #write(JsonGenerator, Envelope)}; {@code withId} false leaves {@code id} out, for a
+     * packed message whose attributes let the reader derive it (see {@link MessageEncoder}).
+     */
+    static void write(JsonGenerator g, Envelope e, boolean withId) throws IOException {
         g.writeStartObject();
-        g.writeFieldName(N_ID);
-        g.writeString(e.id());
+        if (withId) {
+            g.writeFieldName(N_ID);
+            g.writeString(e.id());
+        }
         g.writeFieldName(N_SCHEMA);
         g.writeNumber(e.schema());
         g.writeFieldName(N_TIME);
@@ -191,24 +202,40 @@ public final class EnvelopeCodec {
 
     /** Reads NDJSON envelopes from a byte range. */
     public static List<Envelope> readNdjson(byte[] data, int off, int len) throws IOException {
+        return readNdjson(data, off, len, null);
+    }
+
+    /**
+     * Reads NDJSON envelopes from a byte range; an envelope without {@code id} gets
+     * {@code missingId.apply(k)}, k its 0-based position (null: such an envelope is invalid).
+     */
+    static List<Envelope> readNdjson(byte[] data, int off, int len, IntFunction<String> missingId) throws IOException {
         List<Envelope> out = new ArrayList<>();
         try (JsonParser p = factory().createParser(data, off, len)) {
-            readAll(p, out);
+            readAll(p, out, missingId);
         }
         return out;
     }
 
     private static void readAll(JsonParser p, List<Envelope> out) throws IOException {
+        readAll(p, out, null);
+    }
+
+    private static void readAll(JsonParser p, List<Envelope> out, IntFunction<String> missingId) throws IOException {
         for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
             if (t != JsonToken.START_OBJECT) {
                 throw new IOException("envelope #" + (out.size() + 1) + " is not a JSON object");
             }
-            out.add(read(p));
+            out.add(read(p, missingId, out.size()));
         }
     }
 
     /** Reads the envelope whose START_OBJECT is the current token; leaves the parser on its END_OBJECT. */
     static Envelope read(JsonParser p) throws IOException {
+        return read(p, null, 0);
+    }
+
+    private static Envelope read(JsonParser p, IntFunction<String> missingId, int position) throws IOException {
         String id = null;
         int schema = -1;
         Instant time = null;
@@ -288,6 +315,9 @@ public final class EnvelopeCodec {
                     // Newer minor versions may add fields; readers of v1 ignore what they don't know.
                     p.skipChildren();
             }
+        }
+        if (id == null && missingId != null) {
+            id = missingId.apply(position);
         }
         if (id == null) {
             throw new IOException("envelope is missing 'id'");

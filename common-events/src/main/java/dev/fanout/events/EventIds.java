@@ -71,6 +71,40 @@ public final class EventIds {
         return new String(c);
     }
 
+    /** Length of a body digest in hex characters. */
+    public static final int DIGEST_HEX_LENGTH = 64;
+
+    /** The body digest as lowercase hex ({@link #DIGEST_HEX_LENGTH} characters). */
+    public static String digestHex(byte[] bodyDigest) {
+        char[] c = new char[bodyDigest.length * 2];
+        for (int i = 0; i < bodyDigest.length; i++) {
+            c[2 * i] = HEX[(bodyDigest[i] >>> 4) & 0xF];
+            c[2 * i + 1] = HEX[bodyDigest[i] & 0xF];
+        }
+        return new String(c);
+    }
+
+    /**
+     * Reverse of {@link #digestHex}.
+     *
+     * @throws IllegalArgumentException unless {@code hex} is {@link #DIGEST_HEX_LENGTH} hex characters
+     */
+    public static byte[] parseDigestHex(String hex) {
+        if (hex == null || hex.length() != DIGEST_HEX_LENGTH) {
+            throw new IllegalArgumentException("a body digest is " + DIGEST_HEX_LENGTH + " hex characters");
+        }
+        byte[] b = new byte[DIGEST_HEX_LENGTH / 2];
+        for (int i = 0; i < b.length; i++) {
+            int hi = Character.digit(hex.charAt(2 * i), 16);
+            int lo = Character.digit(hex.charAt(2 * i + 1), 16);
+            if (hi < 0 || lo < 0) {
+                throw new IllegalArgumentException("a body digest is " + DIGEST_HEX_LENGTH + " hex characters");
+            }
+            b[i] = (byte) (hi << 4 | lo);
+        }
+        return b;
+    }
+
     static MessageDigest sha256() {
         if (CLONEABLE) {
             try {

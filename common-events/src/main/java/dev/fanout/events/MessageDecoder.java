@@ -4,6 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.security.MessageDigest;
+import java.util.function.IntFunction;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -65,6 +67,7 @@ public final class MessageDecoder {
             throw new MessageDecodeException("unsupported schema version '" + Utf8.truncate(schema, 32) + "'");
         }
         String encoding = attrs.get(Attributes.ENCODING);
+        IntFunction<String> missingId = derivedIds(attrs);
         boolean gzip = data.length >= 2 && data[0] == (byte) 0x1f && data[1] == (byte) 0x8b;
         List<Envelope> events;
         long jsonBytes = data.length;
@@ -76,9 +79,9 @@ public final class MessageDecoder {
                 if (gzip) {
                     ByteBuf inflated = gunzip(data, maxDecompressedBytes);
                     jsonBytes = inflated.size;
-                    events = ndjson(inflated);
+                    events = ndjson(inflated, missingId);
                 } else {
-                    events = ndjson(data);
+                    events = ndjson(data, missingId);
                 }
             } else {
                 switch (encoding) {
@@ -91,10 +94,10 @@ public final class MessageDecoder {
                         }
                         ByteBuf inflated = gunzip(data, maxDecompressedBytes);
                         jsonBytes = inflated.size;
-                        events = ndjson(inflated);
+                        events = ndjson(inflated, missingId);
                         break;
                     case Attributes.ENCODING_NDJSON:
-                        events = ndjson(data);
+                        events = ndjson(data, missingId);
                         break;
                     default:
                         throw new MessageDecodeException("unknown encoding '" + Utf8.truncate(encoding, 64) + "'");
@@ -112,12 +115,54 @@ public final class MessageDecoder {
         return new Decoded(events, jsonBytes);
     }
 
-    private static List<Envelope> ndjson(byte[] b) throws IOException {
-        return EnvelopeCodec.readNdjson(b, 0, b.length);
+    private static List<Envelope> ndjson(byte[] b, IntFunction<String> missingId) throws IOException {
+        return EnvelopeCodec.readNdjson(b, 0, b.length, missingId);
     }
 
-    private static List<Envelope> ndjson(ByteBuf b) throws IOException {
-        return EnvelopeCodec.readNdjson(b.buf, 0, b.size);
+    private static List<Envelope> ndjson(ByteBuf b, IntFunction<String> missingId) throws IOException {
+        return EnvelopeCodec.readNdjson(b.buf, 0, b.size, missingId);
+    }
+
+    /**
+     * The ids of lines without one, from {@link Attributes#ID_DIGEST} and {@link Attributes#ID_FIRST};
+     * null when the message has neither (every line must then carry its id, as before both existed).
+     */
+    private static IntFunction<String> derivedIds(Map<String, String> attrs) {
+        String hex = attrs.get(Attributes.ID_DIGEST);
+        String first = attrs.get(Attributes.ID_FIRST);
+        if (hex == null && first == null) {
+            return null;
+        }
+        if (hex == null || first == null) {
+            throw new MessageDecodeException("attributes " + Attributes.ID_DIGEST + " and " + Attributes.ID_FIRST
+                    + " come together; the message has only one of them");
+        }
+        byte[] digest;
+        try {
+            digest = EventIds.parseDigestHex(hex);
+        } catch (IllegalArgumentException e) {
+            throw new MessageDecodeException("attribute " + Attributes.ID_DIGEST + " is not "
+                    + EventIds.DIGEST_HEX_LENGTH + " hex characters");
+        }
+        int base;
+        try {
+            base = first.length() > 10 || first.startsWith("+") ? -1 : Integer.parseInt(first);
+        } catch (NumberFormatException e) {
+            base = -1;
+        }
+        if (base < 0) {
+            throw new MessageDecodeException("attribute " + Attributes.ID_FIRST + " is not an ordinal (0 … "
+                    + Integer.MAX_VALUE + "): '" + Utf8.truncate(first, 16) + "'");
+        }
+        int firstOrdinal = base;
+        MessageDigest md = EventIds.sha256();
+        return k -> {
+            if (k > Integer.MAX_VALUE - firstOrdinal) {
+                throw new MessageDecodeException("envelope #" + (k + 1) + " has no id and its ordinal exceeds "
+                        + Integer.MAX_VALUE);
+            }
+            return EventIds.eventId(md, digest, firstOrdinal + k);
+        };
     }
 
     private static ByteBuf gunzip(byte[] data, long max) throws IOException {

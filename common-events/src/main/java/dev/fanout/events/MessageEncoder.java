@@ -34,7 +34,22 @@ public final class MessageEncoder {
      * @throws MessageTooLargeException when one event does not fit in a message even gzip-compressed alone
      */
     public List<BusMessage> encode(List<Envelope> events, String traceparent) {
-        return encode(events, traceparent, null).messages();
+        return encode(events, null, traceparent, null).messages();
+    }
+
+    /**
+     * As {@link #encode(List, String)}, for events decoded from one request body: a packed line
+     * whose id is {@code EventIds.eventId(bodyDigest, its index in events)} is written without
+     * its id, and the message carries {@link Attributes#ID_DIGEST} / {@link Attributes#ID_FIRST}
+     * for the decoder to derive it. Every other event keeps its id, so any list is safe here
+     * (replayed envelopes with their own ids, a mix); each id is checked, never assumed. At gzip
+     * level 0 (stored) every id is written: there the bytes are not billed and the hashing would be
+     * the largest cost.
+     *
+     * @param bodyDigest {@link EventIds#bodyDigest} of the body; null: every id is written
+     */
+    public List<BusMessage> encode(List<Envelope> events, byte[] bodyDigest, String traceparent) {
+        return encode(events, bodyDigest, traceparent, null).messages();
     }
 
     /**
@@ -44,7 +59,12 @@ public final class MessageEncoder {
      * whole list.
      */
     public Encoded encodeKeepingOversize(List<Envelope> events, String traceparent) {
-        return encode(events, traceparent, new int[1]);
+        return encode(events, null, traceparent, new int[1]);
+    }
+
+    /** {@link #encodeKeepingOversize(List, String)} with the ids derivation of {@link #encode(List, byte[], String)}. */
+    public Encoded encodeKeepingOversize(List<Envelope> events, byte[] bodyDigest, String traceparent) {
+        return encode(events, bodyDigest, traceparent, new int[1]);
     }
 
     /**
@@ -54,13 +74,13 @@ public final class MessageEncoder {
     public record Encoded(List<BusMessage> messages, int stubbed) {}
 
     /** @param stubs null: oversize events throw; else counts the stubs made in {@code stubs[0]} */
-    private Encoded encode(List<Envelope> events, String traceparent, int[] stubs) {
+    private Encoded encode(List<Envelope> events, byte[] bodyDigest, String traceparent, int[] stubs) {
         if (events.isEmpty()) {
             return new Encoded(List.of(), 0);
         }
         String tp = traceparent == null || traceparent.isBlank() ? null : PubSubLimits.truncateAttributeValue(traceparent);
         try {
-            List<BusMessage> out = options.mode() == PackingMode.EVENT ? perEvent(events, tp, stubs) : packed(events, tp, stubs);
+            List<BusMessage> out = options.mode() == PackingMode.EVENT ? perEvent(events, tp, stubs) : packed(events, bodyDigest, tp, stubs);
             return new Encoded(out, stubs == null ? 0 : stubs[0]);
         } catch (IOException e) {
             // Only in-memory streams are involved.
@@ -119,7 +139,16 @@ public final class MessageEncoder {
         return a;
     }
 
-    private List<BusMessage> packed(List<Envelope> events, String tp, int[] stubs) throws IOException {
+    private List<BusMessage> packed(List<Envelope> events, byte[] digest, String tp, int[] stubs) throws IOException {
+        // Level 0 (stored, the local journal's choice) saves no billed bytes by leaving ids out but
+        // would still pay a SHA-256 per event on both sides (~30% of the bridge's path there).
+        if (options.gzipLevel() == 0) {
+            digest = null;
+        }
+        // derived[i]: event i's line has no id (derivable from the digest and ordinal i).
+        boolean[] derived = digest == null ? null : new boolean[events.size()];
+        java.security.MessageDigest md = digest == null ? null : EventIds.sha256();
+        String digestHex = digest == null ? null : EventIds.digestHex(digest);
         int maxBytes = options.maxPackedUncompressedBytes();
         int maxEvents = options.maxPackedEvents();
         List<BusMessage> out = new ArrayList<>();
@@ -134,11 +163,16 @@ public final class MessageEncoder {
             for (int i = 0; i < events.size(); i++) {
                 // Positions count the generator's own buffer too, so it is flushed only when a message is cut.
                 int before = buf.size + g.getOutputBuffered();
-                EnvelopeCodec.write(g, events.get(i));
+                Envelope e = events.get(i);
+                boolean derive = derived != null && e.id().equals(EventIds.eventId(md, digest, i));
+                if (derive) {
+                    derived[i] = true;
+                }
+                EnvelopeCodec.write(g, e, !derive);
                 g.writeRaw('\n');
                 if (count > 0 && (buf.size + g.getOutputBuffered() > maxBytes || count >= maxEvents)) {
                     g.flush();
-                    emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp, stubs);
+                    emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp, stubs, derived, digestHex);
                     buf.dropBefore(before);
                     before = 0;
                     firstIndex = i;
@@ -147,7 +181,7 @@ public final class MessageEncoder {
                 lineStarts[count++] = before;
             }
         }
-        emit(out, events, firstIndex, count, buf.buf, lineStarts, buf.size, tp, stubs);
+        emit(out, events, firstIndex, count, buf.buf, lineStarts, buf.size, tp, stubs, derived, digestHex);
         release(buf);
         return out;
     }
@@ -189,22 +223,24 @@ public final class MessageEncoder {
      * at {@code lineStarts[k]}; splits in halves if the compressed result would not fit.
      */
     private void emit(List<BusMessage> out, List<Envelope> events, int first, int count, byte[] buf, int[] lineStarts,
-            int end, String tp, int[] stubs) {
-        emitRange(out, events, first, 0, count, count, buf, lineStarts, end, tp, stubs);
+            int end, String tp, int[] stubs, boolean[] derived, String digestHex) {
+        emitRange(out, events, first, 0, count, count, buf, lineStarts, end, tp, stubs, derived, digestHex);
     }
 
     private void emitRange(List<BusMessage> out, List<Envelope> events, int first, int from, int to, int count,
-            byte[] buf, int[] lineStarts, int end, String tp, int[] stubs) {
+            byte[] buf, int[] lineStarts, int end, String tp, int[] stubs, boolean[] derived, String digestHex) {
         int start = lineStarts[from];
         int stop = to < count ? lineStarts[to] : end;
         Severity max = Severity.DEBUG;
         List<String> ids = new ArrayList<>(to - from);
+        boolean anyDerived = false;
         for (int k = from; k < to; k++) {
             Envelope e = events.get(first + k);
             ids.add(e.id());
             if (e.severity().moreSevereThan(max)) {
                 max = e.severity();
             }
+            anyDerived |= derived != null && derived[first + k];
         }
         Map<String, String> attrs = new HashMap<>(16);
         attrs.put(Attributes.SCHEMA, Attributes.SCHEMA_V1);
@@ -213,6 +249,11 @@ public final class MessageEncoder {
         attrs.put(Attributes.MAX_SEVERITY, max.wireName());
         if (tp != null) {
             attrs.put(Attributes.TRACEPARENT, tp);
+        }
+        if (anyDerived) {
+            // Ordinal of line k is first + from + k: the index of its event in the encoded list.
+            attrs.put(Attributes.ID_DIGEST, digestHex);
+            attrs.put(Attributes.ID_FIRST, Integer.toString(first + from));
         }
         byte[] gz = gzip(buf, start, stop - start, options.gzipLevel());
         if (gz.length <= PubSubLimits.maxDataBytes(attrs)) {
@@ -238,12 +279,15 @@ public final class MessageEncoder {
             line.write(json, 0, json.length);
             line.write('\n');
             attrs.put(Attributes.MAX_SEVERITY, stub.severity().wireName());
+            // The stub's line carries its id.
+            attrs.remove(Attributes.ID_DIGEST);
+            attrs.remove(Attributes.ID_FIRST);
             out.add(new BusMessage(gzip(line.buf, 0, line.size, options.gzipLevel()), attrs, 1, ids));
             return;
         }
         int mid = (from + to) >>> 1;
-        emitRange(out, events, first, from, mid, count, buf, lineStarts, end, tp, stubs);
-        emitRange(out, events, first, mid, to, count, buf, lineStarts, end, tp, stubs);
+        emitRange(out, events, first, from, mid, count, buf, lineStarts, end, tp, stubs, derived, digestHex);
+        emitRange(out, events, first, mid, to, count, buf, lineStarts, end, tp, stubs, derived, digestHex);
     }
 
     private static MessageTooLargeException tooLarge(Envelope e, int jsonBytes, int gzBytes) {

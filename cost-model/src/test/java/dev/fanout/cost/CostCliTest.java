@@ -22,8 +22,16 @@ class CostCliTest {
         for (FreeTier t : FreeTier.values()) {
             assertThat(text).contains(t.label());
         }
-        assertThat(text).contains("Breaks first: Pub/Sub throughput").contains("LEAVES THE FREE TIER");
-        assertThat(code).isEqualTo(3);
+        // The reference volume of issue 11 fits; the report still names the tier closest to its limit.
+        assertThat(text).contains("Breaks first: " + FreeTier.R2_STORAGE.label()).contains("Every free tier holds.")
+                .doesNotContain("LEAVES THE FREE TIER");
+        assertThat(code).isEqualTo(0);
+    }
+
+    @Test
+    void exitsThreeWhenAFreeTierIsLeft() {
+        assertThat(run("--events-per-day", "1500000", "--event-bytes", "500")).isEqualTo(3);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("LEAVES THE FREE TIER");
     }
 
     @Test

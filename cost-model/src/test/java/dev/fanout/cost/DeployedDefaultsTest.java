@@ -41,9 +41,8 @@ class DeployedDefaultsTest {
         assertThat(bq).contains("max_time_travel_hours = \"" + (int) (in.timeTravelDays() * 24) + "\"");
         String run = read("cloudrun.tf");
         assertThat(run).contains("push_batch_max_age = \"" + Math.round(in.sinkBatchMaxAgeSeconds() * 1000) + "ms\"");
-        // 5.49 is the measured ratio at gzip level 6 (docs/benchmarks.md, codec section).
+        // The bus and archive ratios are measured at level 6 (benchmarks' MeasuredCompressionTest).
         assertThat(run).contains("FANOUT_INGEST_PACKING_GZIP_LEVEL = \"6\"");
-        assertThat(in.busCompressionRatio()).isEqualTo(5.49);
         Matcher sinks = Pattern.compile("(?m)^\\s+(archive|analytics|alerts)\\s+= \\{ service").matcher(read("main.tf"));
         int n = 0;
         while (sinks.find()) {
