@@ -35,7 +35,7 @@ public final class Tokens {
         }
         throw new UsageException("--to-url needs a replay token (one of the bridge's fanout.ingest.replay-tokens): "
                 + "set FANOUT_REPLAY_TOKEN or pass --token-file (./run-local keeps its generated one in "
-                + "$FANOUT_DATA_DIR/replay-token); an ordinary ingest token is refused with 403"),
+                + "$FANOUT_DATA_DIR/replay-token); an ordinary ingest token is refused with 403");
     }
 
     /**
