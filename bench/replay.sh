@@ -32,6 +32,8 @@ if [[ "${PIPELINE:-0}" == 1 ]]; then
     sleep 0.2
   done
   export PIPELINE_URL="http://127.0.0.1:$port"
+  echo "pipeline CPU after start: $(ps -o cputime= -p "$pipeline_pid")" >&2
 fi
 java -Xmx2g -XX:+UseParallelGC -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -cp "$CP" dev.fanout.cli.bench.ReplayMeasure "$EVENTS" "$WORK" cli/target/s3proxy/s3proxy.jar
+if [[ -n "$pipeline_pid" ]]; then echo "pipeline CPU at the end: $(ps -o cputime= -p "$pipeline_pid")" >&2; fi
