@@ -2,11 +2,38 @@
 # Replay throughput: builds the CLI and its tests, writes a local archive of EVENTS realistic events
 # (default 1,000,000) with the archive writer, then times `fanout replay` to stdout, to a loopback
 # replay endpoint, and from s3proxy with 1/4/8 parallel GETs. Results: docs/benchmarks.md (cli section).
+# PIPELINE=1 also builds and starts the packaged local pipeline (a fresh data dir under $WORK, its
+# archive switched to store replays) and replays into it end to end. RUNS=stdout,fake,s3,pipeline
+# picks a subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS="${EVENTS:-1000000}"
 WORK="${WORK:-cli/target/replay-measure}"
 ./mvnw -q -B -pl cli -am -Dfanout.cli.quick test-compile package -DskipTests >&2
 CP="cli/target/test-classes:cli/target/classes:$(find cli/target/lib -name '*.jar' | tr '\n' ':')$(find test-support/target -maxdepth 1 -name 'test-support-*.jar' ! -name '*standalone*' | head -1)"
-exec java -Xmx2g -XX:+UseParallelGC -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+pipeline_pid=""
+stop_pipeline() { if [[ -n "$pipeline_pid" ]]; then kill "$pipeline_pid" 2>/dev/null || true; wait "$pipeline_pid" 2>/dev/null || true; fi; }
+trap stop_pipeline EXIT
+if [[ "${PIPELINE:-0}" == 1 ]]; then
+  ./mvnw -q -B -pl local-pipeline -am package -Dmaven.test.skip=true -Dmdep.skip=true >&2
+  data="$WORK/pipeline-data"
+  rm -rf "$data"; mkdir -p "$data"
+  port="${PIPELINE_PORT:-18080}"
+  export PIPELINE_REPLAY_TOKEN="bench-replay-$RANDOM$RANDOM"
+  # As ./run-local starts it (-Xmx512m, ParallelGC); the archive stores the replayed events so the
+  # run covers every sink's work, not only the journal.
+  FANOUT_DATA_DIR="$data" PORT="$port" FANOUT_INGEST_REPLAY_TOKENS="$PIPELINE_REPLAY_TOKEN" \
+    FANOUT_ARCHIVE_SKIP_REPLAYS=false FANOUT_LOCAL_BANNER=false \
+    java -Xmx512m -XX:+UseParallelGC -Dquarkus.profile=local -Dquarkus.http.host=127.0.0.1 \
+    -jar local-pipeline/target/quarkus-app/quarkus-run.jar >"$WORK/pipeline.log" 2>&1 &
+  pipeline_pid=$!
+  for _ in $(seq 1 300); do
+    curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  export PIPELINE_URL="http://127.0.0.1:$port"
+  echo "pipeline CPU after start: $(ps -o cputime= -p "$pipeline_pid")" >&2
+fi
+java -Xmx2g -XX:+UseParallelGC -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -cp "$CP" dev.fanout.cli.bench.ReplayMeasure "$EVENTS" "$WORK" cli/target/s3proxy/s3proxy.jar
+if [[ -n "$pipeline_pid" ]]; then echo "pipeline CPU at the end: $(ps -o cputime= -p "$pipeline_pid")" >&2; fi

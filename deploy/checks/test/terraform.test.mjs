@@ -275,7 +275,7 @@ test("each service account holds exactly its documented privileges", () => {
   }
   const r2 = ["secret r2-access-key-id", "secret r2-secret-access-key"];
   const want = {
-    "ingest-bridge": ["pubsub_topic roles/pubsub.publisher", "secret fanout-ingest-tokens"],
+    "ingest-bridge": ["pubsub_topic roles/pubsub.publisher", "secret fanout-ingest-tokens", "secret fanout-replay-tokens"],
     "archive-sink": [...r2],
     "analytics-loader": ["bigquery_table roles/bigquery.dataEditor", ...r2],
     "alert-sink": [...r2, "secret resend-api-key"],

@@ -8,6 +8,10 @@ locals {
       what      = "ingest tokens accepted by the bridge, comma-separated (Cribl's Bearer token)"
       accessors = ["ingest-bridge", "deployer"] # the deployer sends the smoke-test event
     }
+    "fanout-replay-tokens" = {
+      what      = "replay tokens accepted by the bridge's /v1/envelopes, comma-separated (fanout replay --to-url; the replay job publishes to the topic and needs none)"
+      accessors = ["ingest-bridge"]
+    }
     "r2-access-key-id" = {
       what      = "R2 API token (Object Read & Write on the bucket): access key id"
       accessors = ["archive-sink", "analytics-loader", "alert-sink", "replay"]
@@ -42,7 +46,8 @@ locals {
   }
   secret_env = {
     "ingest-bridge" = {
-      FANOUT_INGEST_TOKENS = "fanout-ingest-tokens"
+      FANOUT_INGEST_TOKENS        = "fanout-ingest-tokens"
+      FANOUT_INGEST_REPLAY_TOKENS = "fanout-replay-tokens"
     }
     "archive-sink"     = local.r2_secret_env
     "analytics-loader" = local.r2_secret_env

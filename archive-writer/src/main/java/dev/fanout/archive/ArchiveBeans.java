@@ -18,6 +18,6 @@ public class ArchiveBeans {
     @ApplicationScoped
     ArchiveSink archiveSink(ObjectStore store, ArchiveConfig config) {
         return new ArchiveSink(store, new ArchiveLayout(config.prefix()),
-                new ArchiveCodec(config.gzipLevel()));
+                new ArchiveCodec(config.gzipLevel()), config.skipReplays());
     }
 }

@@ -54,11 +54,22 @@ public class ArchiveSink implements EventSink {
     private final ObjectStore store;
     private final ArchiveLayout layout;
     private final ArchiveCodec codec;
+    private final boolean skipReplays;
 
+    /** Replay markers starting with this are dead-letter redrives: always archived. */
+    public static final String REDRIVE_MARKER_PREFIX = "redrive";
+
+    /** An archive sink that writes every record, replayed or not. */
     public ArchiveSink(ObjectStore store, ArchiveLayout layout, ArchiveCodec codec) {
+        this(store, layout, codec, false);
+    }
+
+    /** @param skipReplays leave out replayed records except redrives ({@code fanout.archive.skip-replays}) */
+    public ArchiveSink(ObjectStore store, ArchiveLayout layout, ArchiveCodec codec, boolean skipReplays) {
         this.store = Objects.requireNonNull(store, "store");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.codec = Objects.requireNonNull(codec, "codec");
+        this.skipReplays = skipReplays;
     }
 
     @Override
@@ -78,11 +89,25 @@ public class ArchiveSink implements EventSink {
     @Override
     public WriteResult write(WriteBatch batch) throws Exception {
         List<Envelope> events = new ArrayList<>(batch.size());
+        int skipped = 0;
         for (SinkRecord r : batch.records()) {
+            if (skipReplays && isArchiveReplay(r)) {
+                // Already in the archive it was replayed from: delivered without a second copy.
+                skipped++;
+                continue;
+            }
             events.add(r.envelope());
+        }
+        if (skipped > 0) {
+            LOG.debugf("archive: %d replayed events not archived again (fanout.archive.skip-replays)", skipped);
         }
         write(events);
         return WriteResult.allDelivered();
+    }
+
+    /** A record replayed from an archive, as opposed to live traffic or a dead-letter redrive. */
+    static boolean isArchiveReplay(SinkRecord r) {
+        return r.message().replay().filter(id -> !id.startsWith(REDRIVE_MARKER_PREFIX)).isPresent();
     }
 
     /**

@@ -13,6 +13,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
+import dev.fanout.events.port.MessageMeta;
+import dev.fanout.events.port.SinkRecord;
+import dev.fanout.events.port.WriteBatch;
+import dev.fanout.events.port.WriteResult;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +73,42 @@ class ArchiveSinkTest {
             }
         }
         assertThat(seen).hasSize(300);
+    }
+
+    @Test
+    void replayedEventsAreNotArchivedAgainButRedrivesAndLiveTrafficAre() throws Exception {
+        ArchiveSink skipping = new ArchiveSink(store, new ArchiveLayout("events"), new ArchiveCodec(6), true);
+        List<Envelope> events = TestEvents.batch(1, 30, t0, 60_000L);
+        MessageMeta live = new MessageMeta("m1", t0, 1, Map.of());
+        MessageMeta replay = new MessageMeta("m2", t0, 1, Map.of("replay", "replay-20261123-ab"));
+        MessageMeta redrive = new MessageMeta("m3", t0, 1, Map.of("replay", "redrive-20261123-cd"));
+        List<SinkRecord> records = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            records.add(new SinkRecord(events.get(i), i % 3 == 0 ? live : i % 3 == 1 ? replay : redrive));
+        }
+
+        WriteResult result = skipping.write(WriteBatch.of(records, java.time.Duration.ofSeconds(10)));
+
+        assertThat(result.isAllDelivered()).isTrue();
+        Set<String> archived = new HashSet<>();
+        for (String key : fs.list("events/")) {
+            read(key).forEach(e -> archived.add(e.id()));
+        }
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (i % 3 != 1) {
+                expected.add(events.get(i).id());
+            }
+        }
+        assertThat(archived).isEqualTo(expected);
+
+        // Switched off (an archive filled by replaying another one): the replayed records are written too.
+        sink.write(WriteBatch.of(records, java.time.Duration.ofSeconds(10)));
+        archived.clear();
+        for (String key : fs.list("events/")) {
+            read(key).forEach(e -> archived.add(e.id()));
+        }
+        assertThat(archived).hasSize(30);
     }
 
     @Test

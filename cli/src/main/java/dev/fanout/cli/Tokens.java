@@ -14,7 +14,8 @@ public final class Tokens {
 
     /**
      * Replay token for {@code /v1/envelopes}: {@code --token-file}, else {@code FANOUT_REPLAY_TOKEN}, else
-     * the first of {@code FANOUT_INGEST_REPLAY_TOKENS} (the bridge's own list, as in a shared local .env).
+     * the first of {@code FANOUT_INGEST_REPLAY_TOKENS} (the bridge's own list, as in a shared local .env),
+     * else the local pipeline's generated {@code $FANOUT_DATA_DIR/replay-token}.
      */
     public static String replayToken(Path tokenFile, Map<String, String> env) {
         if (tokenFile != null) {
@@ -28,8 +29,13 @@ public final class Tokens {
         if (list != null && !list.isBlank()) {
             return list.split(",")[0].strip();
         }
+        Path generated = Path.of(env.getOrDefault("FANOUT_DATA_DIR", "./data"), "replay-token");
+        if (Files.isRegularFile(generated)) {
+            return read(generated, generated.toString());
+        }
         throw new UsageException("--to-url needs a replay token (one of the bridge's fanout.ingest.replay-tokens): "
-                + "set FANOUT_REPLAY_TOKEN or pass --token-file; an ordinary ingest token is refused with 403");
+                + "set FANOUT_REPLAY_TOKEN or pass --token-file (./run-local keeps its generated one in "
+                + "$FANOUT_DATA_DIR/replay-token); an ordinary ingest token is refused with 403");
     }
 
     /**

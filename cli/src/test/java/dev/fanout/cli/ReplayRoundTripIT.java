@@ -23,15 +23,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * The packaged CLI and two packaged local pipelines: events sent to pipeline A and archived there
  * are replayed by time range with {@code fanout replay --to-url} into pipeline B; B's archive must
- * hold exactly the events of the range, with the same ids and times.
+ * hold exactly the events of the range, with the same ids and times, and B's analytics table shows
+ * the replay marker on every one of them. B archives replays ({@code fanout.archive.skip-replays=false}):
+ * it is a second archive filled from A's, not the archive they came from.
  */
-@Disabled("needs /v1/envelopes from the ingest helper")
 class ReplayRoundTripIT {
 
     static final Instant T0 = Instant.parse("2026-11-23T00:00:00Z");
@@ -72,7 +72,8 @@ class ReplayRoundTripIT {
 
         // 2. Pipeline B accepts replays with its replay token.
         int portB = freePort();
-        Process b = pipeline(dataB, portB, Map.of("FANOUT_INGEST_REPLAY_TOKENS", "rt-token"));
+        Process b = pipeline(dataB, portB, Map.of("FANOUT_INGEST_REPLAY_TOKENS", "rt-token",
+                "FANOUT_ARCHIVE_SKIP_REPLAYS", "false"));
         Instant from = T0.plusSeconds(3600 + 1234);
         Instant to = T0.plusSeconds(4 * 3600 + 17);
         assertThat(cli(Map.of("FANOUT_REPLAY_TOKEN", "rt-token", "FANOUT_DATA_DIR", dataA.toString()), "replay",
@@ -86,6 +87,26 @@ class ReplayRoundTripIT {
                 .collect(Collectors.toMap(Envelope::id, Envelope::time));
         assertThat(expected).hasSizeGreaterThan(1000);
         assertThat(got).isEqualTo(expected);
+
+        // The replay marker travelled with every event (the sinks see it as the message's replay attribute).
+        Map<String, Long> byReplay = new java.util.HashMap<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + dataB.resolve("analytics.duckdb"));
+                java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(
+                        "SELECT coalesce(replay, '<none>'), count(DISTINCT id) FROM events_raw GROUP BY 1")) {
+            while (rs.next()) {
+                byReplay.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        assertThat(byReplay).isEqualTo(Map.of("roundtrip-1", (long) expected.size()));
+
+        // Replayed into A itself (the archive they came from), nothing is archived a second time.
+        Process a2 = pipeline(dataA, portA, Map.of("FANOUT_INGEST_REPLAY_TOKENS", "rt-token"));
+        assertThat(cli(Map.of("FANOUT_REPLAY_TOKEN", "rt-token", "FANOUT_DATA_DIR", dataA.toString()), "replay",
+                "--source", dataA.resolve("archive").toString(), "--from", from.toString(), "--to", to.toString(),
+                "--to-url", "http://127.0.0.1:" + portA, "--run-id", "roundtrip-2", "--progress", "plain")).isZero();
+        sigterm(a2);
+        assertThat(envelopes(dataA.resolve("archive"))).hasSize(3000);
     }
 
     private Process pipeline(Path data, int port, Map<String, String> env) throws Exception {

@@ -56,6 +56,21 @@ class ReplayToUrlTests {
     }
 
     @Test
+    void withoutATokenInTheEnvironmentTheLocalPipelinesGeneratedReplayTokenIsUsed() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        CliRun none = replay(CliRun.env("FANOUT_DATA_DIR", data.toString()), "--run-id", "no-token");
+        assertThat(none.exit()).as(none.toString()).isNotZero();
+        assertThat(none.stderr()).contains("replay-token");
+        assertThat(bridge.requests.get()).isZero();
+
+        Files.writeString(data.resolve("replay-token"), bridge.replayToken + "\n");
+        CliRun r = replay(CliRun.env("FANOUT_DATA_DIR", data.toString()), "--run-id", "generated-token");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(bridge.acceptedIds()).containsExactlyInAnyOrderElementsOf(allIds());
+        assertThat(r.stderr()).doesNotContain(bridge.replayToken);
+    }
+
+    @Test
     void everyEventArrivesOnceWithItsIdTimeAndTheRunIdThrough503sAnd413s() throws Exception {
         bridge.fail503 = 5;
         bridge.maxBodyBytes = 40_000;

@@ -46,6 +46,17 @@ public class IngestMetrics {
         malformed.increment(malformedCount);
     }
 
+    /**
+     * A {@code /v1/envelopes} body: its bytes count with the ingest bytes,
+     * {@code fanout_ingest_replay_envelopes_total{outcome=accepted|rejected}} counts its lines.
+     */
+    public void replayed(long wire, long decompressed, int accepted, int rejected) {
+        wireBytes.increment(wire);
+        decompressedBytes.increment(decompressed);
+        registry.counter("fanout.ingest.replay.envelopes", "outcome", "accepted").increment(accepted);
+        registry.counter("fanout.ingest.replay.envelopes", "outcome", "rejected").increment(rejected);
+    }
+
     public void published(Duration latency) {
         publishLatency.record(latency);
     }
@@ -55,7 +66,7 @@ public class IngestMetrics {
         registry.counter("fanout.ingest.rejected", "reason", reason).increment();
     }
 
-    /** {@code fanout_ingest_requests_total{status}}: requests to /v1/events by HTTP status. */
+    /** {@code fanout_ingest_requests_total{status}}: requests to /v1/events and /v1/envelopes by HTTP status. */
     public void request(int status) {
         registry.counter("fanout.ingest.requests", "status", Integer.toString(status)).increment();
     }

@@ -1,6 +1,12 @@
 package dev.fanout.ingest;
 
+import dev.fanout.events.Attributes;
 import dev.fanout.events.BusMessage;
+import dev.fanout.events.Envelope;
+import dev.fanout.events.EnvelopeCodec;
+import dev.fanout.events.EventIds;
+import dev.fanout.events.MessageTooLargeException;
+import dev.fanout.events.PubSubLimits;
 import dev.fanout.events.CriblDecoder;
 import dev.fanout.events.CriblDecoderOptions;
 import dev.fanout.events.DecodeResult;
@@ -24,7 +30,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -32,6 +41,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,6 +59,7 @@ public class IngestService {
     private final PublishHealth health;
     private final boolean authEnabled;
     private final TokenVerifier tokens;
+    private final TokenVerifier replayTokens;
     private final BoundedBodyReader reader;
     private final CriblDecoder decoder;
     private final MessageEncoder encoder;
@@ -64,6 +75,7 @@ public class IngestService {
         this.health = health;
         this.authEnabled = config.auth().enabled();
         this.tokens = new TokenVerifier(config.tokens().orElse(List.of()));
+        this.replayTokens = new TokenVerifier(config.replayTokens().orElse(List.of()));
         if (config.maxDecompressedBytes() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("fanout.ingest.max-decompressed-bytes must be at most " + (Integer.MAX_VALUE - 8));
         }
@@ -111,6 +123,33 @@ public class IngestService {
     }
 
     /**
+     * Authorises a request to {@code /v1/envelopes}, which chooses event ids and times: only a replay
+     * token ({@code fanout.ingest.replay-tokens}) passes, whatever {@code fanout.ingest.auth.enabled}
+     * says. An ingest token is told apart (403, not 401) so a misconfigured replay job says what is wrong;
+     * both lists are checked in constant time.
+     *
+     * @throws IngestRejection 401 without a valid token, 403 for an ingest token or when no replay token is configured
+     */
+    public void authenticateReplay(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            throw new IngestRejection(401, "missing_token", "an Authorization header with a replay token is required");
+        }
+        String presented = AuthorizationHeader.token(authorization).orElse(null);
+        if (presented != null && replayTokens.verify(presented)) {
+            return;
+        }
+        if (replayTokens.size() == 0) {
+            throw new IngestRejection(403, "replay_disabled", "this bridge accepts no replays: "
+                    + "no replay token is configured (fanout.ingest.replay-tokens)");
+        }
+        if (presented != null && tokens.verify(presented)) {
+            throw new IngestRejection(403, "replay_token_required", "an ingest token cannot post envelopes "
+                    + "(they choose event ids); use a replay token (fanout.ingest.replay-tokens)");
+        }
+        throw new IngestRejection(401, "invalid_token", "the replay token is not valid");
+    }
+
+    /**
      * Runs the pipeline on the calling (worker) thread up to the publish, then completes when the bus
      * has confirmed every message. Failures complete the stage with an {@link IngestRejection}.
      *
@@ -120,6 +159,53 @@ public class IngestService {
      */
     public CompletionStage<Accepted> ingest(InputStream in, String contentEncoding, long contentLength,
             String requestId) {
+        return run(in, contentEncoding, contentLength, requestId, this::decodeCribl);
+    }
+
+    /**
+     * The replay path behind {@code /v1/envelopes}: the body is NDJSON of envelope v1, published as
+     * given (ids, times, fields kept) with {@code replay=<runId>} on every message. A line that is not
+     * a valid envelope is rejected and reported by its number; the others are kept. Same bounds,
+     * memory budget, decode slots, deadline and publish path as {@link #ingest}.
+     *
+     * @throws IngestRejection 400 for a missing or invalid run id, and when no line is a valid envelope
+     */
+    public CompletionStage<Replayed> ingestEnvelopes(InputStream in, String contentEncoding, long contentLength,
+            String requestId, String runId) {
+        if (runId == null || runId.isBlank()) {
+            throw new IngestRejection(400, "replay_header_required", "the " + REPLAY_HEADER
+                    + " header (the replay run id) is required");
+        }
+        if (!RUN_ID.matcher(runId).matches()) {
+            throw new IngestRejection(400, "invalid_replay_id", "the " + REPLAY_HEADER
+                    + " header must be 1-64 characters of [A-Za-z0-9._:-]");
+        }
+        return run(in, contentEncoding, contentLength, requestId, (body, receivedAt, rid) -> decodeEnvelopes(body, runId, rid));
+    }
+
+    /** Header carrying the replay run id on {@code /v1/envelopes}. */
+    public static final String REPLAY_HEADER = "Fanout-Replay";
+
+    /** A replay run id: short and attribute-safe (the CLI's {@code --run-id} rule). */
+    static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    /** Longest envelope id accepted on replay; bridge ids are {@value EventIds#ID_HEX_LENGTH} hex characters. */
+    static final int MAX_ID_CHARS = 256;
+
+    /** Line numbers listed in a replay answer; {@code rejected} still counts every one. */
+    static final int MAX_REPORTED_LINES = 1000;
+
+    /** What a body becomes: the messages to publish, and the answer once the bus confirmed all of them. */
+    private record Prepared<T>(List<BusMessage> messages, T answer) {}
+
+    /** Decodes and encodes one body; runs holding a decode slot. */
+    @FunctionalInterface
+    private interface Preparation<T> {
+        Prepared<T> prepare(Body body, Instant receivedAt, String requestId);
+    }
+
+    private <T> CompletionStage<T> run(InputStream in, String contentEncoding, long contentLength, String requestId,
+            Preparation<T> preparation) {
         long deadline = System.nanoTime() + publishTimeout.toNanos();
         if (health.shuttingDown()) {
             throw unavailable("shutting_down", "the bridge is shutting down; retry against another instance");
@@ -136,15 +222,15 @@ public class IngestService {
         int initial = initialCapacity(contentLength);
         MemoryGrant grant = budget.grant((long) MemoryBudget.HEAP_PER_BODY_BYTE * initial);
         try {
-            return ingest(in, contentLength, initial, grant, requestId, deadline);
+            return run(in, contentLength, initial, grant, requestId, deadline, preparation);
         } catch (RuntimeException e) {
             grant.close();
             throw e;
         }
     }
 
-    private CompletionStage<Accepted> ingest(InputStream in, long contentLength, int initial, MemoryGrant grant,
-            String requestId, long deadline) {
+    private <T> CompletionStage<T> run(InputStream in, long contentLength, int initial, MemoryGrant grant,
+            String requestId, long deadline, Preparation<T> preparation) {
         Instant receivedAt = Instant.now();
         Body body;
         try {
@@ -154,30 +240,156 @@ public class IngestService {
             throw new UncheckedIOException("reading the request body failed", e);
         }
         acquireDecodeSlot(deadline);
-        DecodeResult decoded;
-        MessageEncoder.Encoded encoded;
+        Prepared<T> prepared;
         try {
-            decoded = decoder.decode(body.bytes(), 0, body.length(), receivedAt);
-            if (decoded.events().isEmpty()) {
-                metrics.received(body.wireBytes(), body.length(), 0, 0);
-                grant.close();
-                return CompletableFuture.completedFuture(new Accepted(0, 0, requestId));
-            }
-            // An event too big for any message is kept as a stub rather than costing the whole body.
-            // The body digest lets packed messages leave out the ids it derives (a quarter of their bytes).
-            encoded = encoder.encodeKeepingOversize(decoded.events(), decoded.bodyDigest(), Traceparent.current());
+            prepared = preparation.prepare(body, receivedAt, requestId);
         } finally {
             decodeSlots.release();
         }
-        int malformed = decoded.malformed() + encoded.stubbed();
-        metrics.received(body.wireBytes(), body.length(), decoded.events().size(), malformed);
+        if (prepared.messages().isEmpty()) {
+            grant.close();
+            return CompletableFuture.completedFuture(prepared.answer());
+        }
         // Body and envelopes are garbage now; the messages stay in memory until the bus confirmed them.
         long messageBytes = 0;
-        for (BusMessage m : encoded.messages()) {
+        for (BusMessage m : prepared.messages()) {
             messageBytes += m.data().length;
         }
         grant.shrinkTo(messageBytes);
-        return publishAll(encoded.messages(), decoded.events().size(), malformed, requestId, deadline, grant);
+        return publishAll(prepared.messages(), requestId, deadline, grant).thenApply(ignored -> prepared.answer());
+    }
+
+    private Prepared<Accepted> decodeCribl(Body body, Instant receivedAt, String requestId) {
+        DecodeResult decoded = decoder.decode(body.bytes(), 0, body.length(), receivedAt);
+        if (decoded.events().isEmpty()) {
+            metrics.received(body.wireBytes(), body.length(), 0, 0);
+            return new Prepared<>(List.of(), new Accepted(0, 0, requestId));
+        }
+        // An event too big for any message is kept as a stub rather than costing the whole body.
+        // The body digest lets packed messages leave out the ids it derives (a quarter of their bytes).
+        MessageEncoder.Encoded encoded = encoder.encodeKeepingOversize(decoded.events(), decoded.bodyDigest(), Traceparent.current());
+        int malformed = decoded.malformed() + encoded.stubbed();
+        metrics.received(body.wireBytes(), body.length(), decoded.events().size(), malformed);
+        return new Prepared<>(encoded.messages(), new Accepted(decoded.events().size(), malformed, requestId));
+    }
+
+    /**
+     * One envelope per line, each read on its own so a bad line costs only itself. An envelope too big
+     * for any message is rejected, not cut to a stub: a replay must publish events as archived, and
+     * the archive still holds the original.
+     */
+    private Prepared<Replayed> decodeEnvelopes(Body body, String runId, String requestId) {
+        byte[] b = body.bytes();
+        int len = body.length();
+        List<Envelope> events = new ArrayList<>();
+        List<Integer> eventLines = new ArrayList<>();
+        List<Integer> rejectedLines = new ArrayList<>();
+        int rejected = 0;
+        String firstError = null;
+        int line = 0;
+        for (int start = 0; start < len; ) {
+            int end = start;
+            while (end < len && b[end] != '\n') {
+                end++;
+            }
+            line++;
+            String problem = null;
+            if (!blank(b, start, end)) {
+                try {
+                    Envelope e = envelope(b, start, end - start);
+                    events.add(e);
+                    eventLines.add(line);
+                } catch (IOException | RuntimeException bad) {
+                    problem = bad.getMessage() == null ? bad.getClass().getSimpleName() : bad.getMessage();
+                }
+            }
+            if (problem != null) {
+                rejected++;
+                if (rejectedLines.size() < MAX_REPORTED_LINES) {
+                    rejectedLines.add(line);
+                }
+                if (firstError == null) {
+                    firstError = "line " + line + ": " + abbreviate(problem);
+                }
+            }
+            start = end + 1;
+        }
+        String tp = Traceparent.current();
+        List<BusMessage> messages;
+        try {
+            messages = encoder.encode(events, tp);
+        } catch (MessageTooLargeException tooLarge) {
+            // Rare: find the events no message can hold, encode the others together.
+            List<Envelope> fit = new ArrayList<>(events.size());
+            List<Integer> kept = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                try {
+                    encoder.encode(List.of(events.get(i)), tp);
+                    fit.add(events.get(i));
+                    kept.add(eventLines.get(i));
+                } catch (MessageTooLargeException one) {
+                    rejected++;
+                    if (rejectedLines.size() < MAX_REPORTED_LINES) {
+                        rejectedLines.add(eventLines.get(i));
+                    }
+                    if (firstError == null) {
+                        firstError = "line " + eventLines.get(i) + ": " + abbreviate(one.getMessage());
+                    }
+                }
+            }
+            rejectedLines.sort(null);
+            events = fit;
+            messages = encoder.encode(fit, tp);
+        }
+        metrics.replayed(body.wireBytes(), body.length(), events.size(), rejected);
+        if (events.isEmpty() && rejected > 0) {
+            throw new IngestRejection(400, "no_valid_envelopes", "none of the " + rejected
+                    + " non-blank lines is an envelope v1 that fits a message (first: " + firstError
+                    + "); nothing of this request was published");
+        }
+        return new Prepared<>(markReplay(messages, runId),
+                new Replayed(events.size(), rejected, List.copyOf(rejectedLines), firstError, requestId));
+    }
+
+    private static Envelope envelope(byte[] b, int off, int len) throws IOException {
+        List<Envelope> parsed = EnvelopeCodec.readNdjson(b, off, len);
+        if (parsed.size() != 1) {
+            throw new IOException("a line must hold exactly one envelope, found " + parsed.size());
+        }
+        Envelope e = parsed.get(0);
+        if (e.schema() != Envelope.SCHEMA_V1) {
+            throw new IOException("envelope " + abbreviate(e.id()) + " has schema " + e.schema() + "; this bridge publishes schema "
+                    + Envelope.SCHEMA_V1);
+        }
+        if (e.id().isBlank() || e.id().length() > MAX_ID_CHARS) {
+            throw new IOException("envelope id must be 1-" + MAX_ID_CHARS + " characters");
+        }
+        return e;
+    }
+
+    private static boolean blank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if (c != ' ' && c != '\t' && c != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+
+    /** Adds the replay marker; the encoder keeps {@link PubSubLimits#FRAMING_HEADROOM_BYTES} free, the marker is < 80 bytes. */
+    private static List<BusMessage> markReplay(List<BusMessage> messages, String runId) {
+        List<BusMessage> out = new ArrayList<>(messages.size());
+        for (BusMessage m : messages) {
+            Map<String, String> a = new HashMap<>(m.attributes());
+            a.put(Attributes.REPLAY, runId);
+            out.add(new BusMessage(m.data(), a, m.eventCount(), m.eventIds()));
+        }
+        return out;
     }
 
     private int initialCapacity(long contentLength) {
@@ -208,8 +420,7 @@ public class IngestService {
      * Publishes every message; the grant is returned once every publish has settled (not at the
      * deadline: a message still in the publisher still takes memory).
      */
-    private CompletionStage<Accepted> publishAll(List<BusMessage> messages, int events, int malformed, String requestId,
-            long deadline, MemoryGrant grant) {
+    private CompletionStage<Void> publishAll(List<BusMessage> messages, String requestId, long deadline, MemoryGrant grant) {
         long start = System.nanoTime();
         @SuppressWarnings("unchecked")
         CompletableFuture<String>[] futures = new CompletableFuture[messages.size()];
@@ -225,7 +436,7 @@ public class IngestService {
             if (failure == null) {
                 metrics.published(Duration.ofNanos(System.nanoTime() - start));
                 health.success();
-                return new Accepted(events, malformed, requestId);
+                return null;
             }
             throw outcome(futures, failure, requestId);
         });
@@ -336,4 +547,12 @@ public class IngestService {
 
     /** The 200 body. {@code accepted} counts every published envelope, malformed lines included. */
     public record Accepted(int accepted, int malformed, String requestId) {}
+
+    /**
+     * The 200 body of {@code /v1/envelopes}.
+     *
+     * @param rejectedLines 1-based line numbers of the rejected lines (at most {@value #MAX_REPORTED_LINES})
+     * @param firstError    why the first rejected line was rejected; null when none was
+     */
+    public record Replayed(int accepted, int rejected, List<Integer> rejectedLines, String firstError, String requestId) {}
 }

@@ -18,7 +18,9 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 /**
  * Supplies {@code fanout.ingest.tokens} from {@code <data dir>/ingest-token} (created with a fresh
  * random token, mode 0600, on first use) so that a local run is authenticated out of the box and
- * the token survives restarts.
+ * the token survives restarts; {@link #replay} does the same for {@code fanout.ingest.replay-tokens}
+ * in {@code <data dir>/replay-token}, so {@code fanout replay --to-url} works against a fresh local
+ * pipeline (the CLI reads the same file).
  *
  * <p>Its ordinal is below every properties file, environment variable and system property, and it
  * is lazy: the file is read or created only when the lookup of {@code fanout.ingest.tokens} falls
@@ -38,17 +40,46 @@ public final class GeneratedTokenSource implements ConfigSource {
     /** File name of the token inside the data directory. */
     public static final String FILE_NAME = "ingest-token";
 
+    /** Name of the replay-token source. */
+    public static final String REPLAY_NAME = "fanout-local-generated-replay-token";
+
+    public static final String REPLAY_KEY = "fanout.ingest.replay-tokens";
+
+    /** File name of the replay token inside the data directory. */
+    public static final String REPLAY_FILE_NAME = "replay-token";
+
     /** 32 random bytes: 256 bits, printed as 43 URL-safe base64 characters. */
     static final int TOKEN_BYTES = 32;
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
+    private final String key;
+    private final String name;
+    private final String envName;
     private final Path file;
     private volatile String token;
     private volatile boolean generated;
 
+    /** The ingest token's source. */
     public GeneratedTokenSource(Path dataDir) {
-        this.file = dataDir.resolve(FILE_NAME).toAbsolutePath().normalize();
+        this(dataDir, KEY, FILE_NAME, NAME, "FANOUT_INGEST_TOKENS");
+    }
+
+    private GeneratedTokenSource(Path dataDir, String key, String fileName, String name, String envName) {
+        this.key = key;
+        this.name = name;
+        this.envName = envName;
+        this.file = dataDir.resolve(fileName).toAbsolutePath().normalize();
+    }
+
+    /** The replay token's source ({@code fanout.ingest.replay-tokens}, {@code <data dir>/replay-token}). */
+    public static GeneratedTokenSource replay(Path dataDir) {
+        return new GeneratedTokenSource(dataDir, REPLAY_KEY, REPLAY_FILE_NAME, REPLAY_NAME, "FANOUT_INGEST_REPLAY_TOKENS");
+    }
+
+    /** The property this source supplies. */
+    public String key() {
+        return key;
     }
 
     /** Where the token is kept. */
@@ -68,7 +99,7 @@ public final class GeneratedTokenSource implements ConfigSource {
 
     @Override
     public String getValue(String propertyName) {
-        if (!KEY.equals(propertyName)) {
+        if (!key.equals(propertyName)) {
             return null;
         }
         String t = token;
@@ -113,8 +144,8 @@ public final class GeneratedTokenSource implements ConfigSource {
             generated = true;
             return fresh;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the ingest token file " + file
-                    + "; set FANOUT_INGEST_TOKENS, or FANOUT_DATA_DIR to a writable directory", e);
+            throw new UncheckedIOException("cannot read or create the token file " + file
+                    + "; set " + envName + ", or FANOUT_DATA_DIR to a writable directory", e);
         }
     }
 
@@ -139,6 +170,6 @@ public final class GeneratedTokenSource implements ConfigSource {
 
     @Override
     public String getName() {
-        return NAME;
+        return name;
     }
 }

@@ -17,7 +17,7 @@ import org.jboss.logging.Logger;
  * <p>The consumer runtime drains the in-process bus (the journal) and flushes every batcher in its
  * {@code ShutdownEvent} observer; from then on the bus refuses publishes, so a request still in
  * flight at that moment would fail with 503 although it arrived before SIGTERM. This observer runs
- * first: it makes every new {@code /v1/events} request answer 503 with {@code Retry-After}, then
+ * first: it makes every new {@code /v1/events} and {@code /v1/envelopes} request answer 503 with {@code Retry-After}, then
  * waits (at most {@code fanout.local.request-drain-timeout}) until the requests already admitted
  * have been answered, so they finish normally and their messages are on the bus before it drains.
  * Only one process holds both ends of the bus, which is why this ordering lives here and not in the
@@ -30,6 +30,9 @@ public class IngestGate {
 
     /** Path of the ingest endpoint (the bridge's {@code IngestResource}). */
     static final String INGEST_PATH = "/v1/events";
+
+    /** Path of the replay endpoint (the bridge's {@code EnvelopeResource}): it publishes to the same bus. */
+    static final String ENVELOPES_PATH = "/v1/envelopes";
 
     /**
      * Before the REST layer (which also sits before {@code RouteConstants.ROUTE_ORDER_DEFAULT}), after
@@ -56,18 +59,21 @@ public class IngestGate {
     }
 
     void routes(@Observes Router router) {
-        router.route(INGEST_PATH).order(ROUTE_ORDER).handler(rc -> {
-            if (!admit()) {
-                rc.response().setStatusCode(503)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .putHeader("Retry-After", retryAfterSeconds)
-                        .end(BODY);
-                return;
-            }
-            // Fires once the response is written or the connection is gone, whichever comes first.
-            rc.addEndHandler(done -> release());
-            rc.next();
-        });
+        router.route(INGEST_PATH).order(ROUTE_ORDER).handler(this::gate);
+        router.route(ENVELOPES_PATH).order(ROUTE_ORDER).handler(this::gate);
+    }
+
+    private void gate(io.vertx.ext.web.RoutingContext rc) {
+        if (!admit()) {
+            rc.response().setStatusCode(503)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader("Retry-After", retryAfterSeconds)
+                    .end(BODY);
+            return;
+        }
+        // Fires once the response is written or the connection is gone, whichever comes first.
+        rc.addEndHandler(done -> release());
+        rc.next();
     }
 
     void onShutdown(@Observes @Priority(SHUTDOWN_PRIORITY) ShutdownEvent event) {

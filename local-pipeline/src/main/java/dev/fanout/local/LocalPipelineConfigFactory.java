@@ -10,7 +10,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 /**
  * Registers {@link GeneratedTokenSource} (through
  * {@code META-INF/services/io.smallrye.config.ConfigSourceFactory}): the ingest token kept in
- * {@code $FANOUT_DATA_DIR/ingest-token}, at ordinal {@value GeneratedTokenSource#ORDINAL}, used only
+ * {@code $FANOUT_DATA_DIR/ingest-token} (and the replay token in {@code replay-token}), at ordinal {@value GeneratedTokenSource#ORDINAL}, used only
  * when nothing else configures {@code fanout.ingest.tokens}. A factory, because the token file's
  * location depends on {@code FANOUT_DATA_DIR} as the other sources see it.
  */
@@ -21,7 +21,8 @@ public final class LocalPipelineConfigFactory implements ConfigSourceFactory {
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
-        return List.of(new GeneratedTokenSource(dataDir(context)));
+        Path dir = dataDir(context);
+        return List.of(new GeneratedTokenSource(dir), GeneratedTokenSource.replay(dir));
     }
 
     /** {@code FANOUT_DATA_DIR} as any source below the factories sees it (env, system property, test overrides). */

@@ -93,6 +93,8 @@ public class StartupBanner {
                 authHeader = " -H \"Authorization: Bearer $TOKEN\"";
             }
         }
+        b.append("  replay   POST http://").append(shownHost).append(':').append(shownPort).append("/v1/envelopes  ")
+                .append(replayTokenMeans()).append('\n');
         long now = System.currentTimeMillis();
         String event = String.format(Locale.ROOT,
                 "{\"_time\":%d.%03d,\"_raw\":\"hello from curl\",\"host\":\"laptop\",\"sourcetype\":\"demo\",\"level\":\"warn\"}",
@@ -171,14 +173,27 @@ public class StartupBanner {
                 + " to write what was accepted, the rest stays in the journal for the next start; backlog now: " + backlog;
     }
 
+    /** Where the replay token is; never the token itself (it can choose event ids). */
+    private String replayTokenMeans() {
+        Optional<GeneratedTokenSource> g = generatedToken(GeneratedTokenSource.REPLAY_KEY, GeneratedTokenSource.REPLAY_NAME);
+        if (g.isPresent()) {
+            return "(fanout replay --to-url; replay token generated in " + g.get().file() + ")";
+        }
+        return "(fanout replay --to-url; replay token configured: fanout.ingest.replay-tokens)";
+    }
+
     /** The generated-token source, if that is where the effective {@code fanout.ingest.tokens} comes from. */
     private Optional<GeneratedTokenSource> generatedToken() {
-        ConfigValue v = config.unwrap(SmallRyeConfig.class).getConfigValue(GeneratedTokenSource.KEY);
-        if (v == null || v.getValue() == null || !GeneratedTokenSource.NAME.equals(v.getSourceName())) {
+        return generatedToken(GeneratedTokenSource.KEY, GeneratedTokenSource.NAME);
+    }
+
+    private Optional<GeneratedTokenSource> generatedToken(String key, String sourceName) {
+        ConfigValue v = config.unwrap(SmallRyeConfig.class).getConfigValue(key);
+        if (v == null || v.getValue() == null || !sourceName.equals(v.getSourceName())) {
             return Optional.empty();
         }
         for (ConfigSource s : config.getConfigSources()) {
-            if (s instanceof GeneratedTokenSource g) {
+            if (s instanceof GeneratedTokenSource g && g.key().equals(key)) {
                 return Optional.of(g);
             }
         }

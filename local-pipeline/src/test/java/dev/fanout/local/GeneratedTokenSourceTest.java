@@ -34,6 +34,22 @@ class GeneratedTokenSourceTest {
     }
 
     @Test
+    void theReplayTokenIsASeparateTokenInItsOwnFile() throws Exception {
+        GeneratedTokenSource ingest = new GeneratedTokenSource(dir);
+        GeneratedTokenSource replay = GeneratedTokenSource.replay(dir);
+        assertThat(replay.getValue(GeneratedTokenSource.KEY)).isNull();
+        assertThat(ingest.getValue(GeneratedTokenSource.REPLAY_KEY)).isNull();
+        String r = replay.getValue(GeneratedTokenSource.REPLAY_KEY);
+        String i = ingest.getValue(GeneratedTokenSource.KEY);
+        assertThat(r).hasSize(43).isNotEqualTo(i);
+        Path file = dir.resolve(GeneratedTokenSource.REPLAY_FILE_NAME);
+        assertThat(Files.readString(file).strip()).isEqualTo(r);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(replay.getName()).isEqualTo(GeneratedTokenSource.REPLAY_NAME).isNotEqualTo(ingest.getName());
+        assertThat(GeneratedTokenSource.replay(dir).getValue(GeneratedTokenSource.REPLAY_KEY)).isEqualTo(r);
+    }
+
+    @Test
     void aRestartReadsTheSameToken() {
         String first = new GeneratedTokenSource(dir).getValue(GeneratedTokenSource.KEY);
         GeneratedTokenSource again = new GeneratedTokenSource(dir);

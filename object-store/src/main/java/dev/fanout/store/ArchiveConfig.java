@@ -33,6 +33,17 @@ public interface ArchiveConfig {
     @WithDefault(DeadLetterLayout.DEFAULT_PREFIX)
     String deadLetterPrefix();
 
+    /**
+     * Whether the archive sink leaves out events replayed from an archive (messages carrying the
+     * replay marker {@code replay=<run id>}): they are in the archive already, and archiving them
+     * again would only add second copies under new object keys. A dead-letter redrive (marker
+     * starting with {@code redrive}, which {@code fanout dead-letters redrive} always uses) is
+     * archived regardless: those events never reached the archive. Set false for an archive that
+     * is filled by replaying another one (a new bucket, a second pipeline). Default true.
+     */
+    @WithDefault("true")
+    boolean skipReplays();
+
     /** gzip compression level of event objects, 1 (fastest) to 9 (smallest). Default 6. */
     @WithDefault("6")
     int gzipLevel();

@@ -244,7 +244,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
         @Option(names = "--token-file", paramLabel = "FILE", description = "Replay token file for --to-url (else FANOUT_REPLAY_TOKEN).")
         Path tokenFile;
 
-        @Option(names = "--run-id", paramLabel = "ID", description = "Replay marker value. Default: redrive-<time>-<random>.")
+        @Option(names = "--run-id", paramLabel = "ID", description = "Replay marker value; must start with 'redrive' (the archive sink archives redrives, but skips replays it already holds). Default: redrive-<time>-<random>.")
         String runId;
 
         @Option(names = "--retry-for", defaultValue = "5m", paramLabel = "DURATION", description = "Retry budget per request. Default: ${DEFAULT-VALUE}.")
@@ -257,6 +257,11 @@ public final class DeadLettersCommand implements Callable<Integer> {
             String run = runId != null ? runId : "redrive" + ReplayCommandIds.suffix();
             if (!run.matches("[A-Za-z0-9._:-]{1,64}")) {
                 throw new UsageException("run id must be 1-64 characters of [A-Za-z0-9._:-]");
+            }
+            if (!run.startsWith("redrive")) {
+                // fanout.archive.skip-replays: a marker without it would make the archive sink drop
+                // these events as "already archived", and they never were.
+                throw new UsageException("a redrive's run id must start with 'redrive' (got '" + run + "')");
             }
             java.time.Duration retry = ReplayCommand.parseDuration(retryFor, "--retry-for");
             Map<String, String> overrides = new HashMap<>();

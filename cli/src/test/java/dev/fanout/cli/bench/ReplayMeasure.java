@@ -31,6 +31,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * loopback replay endpoint, and from s3proxy with 1/4/8 parallel GETs. Not a test: no asserts on time.
  *
  * <p>Args: events (default 1,000,000), work dir, s3proxy jar (optional: skip S3 without it).
+ * Env {@code RUNS}: comma-separated subset of {@code stdout,fake,s3,pipeline} (default: all that can
+ * run). {@code PIPELINE_URL} + {@code PIPELINE_REPLAY_TOKEN}: a running local pipeline (bench/replay.sh
+ * starts one with {@code PIPELINE=1}) to replay into end to end — timed until the CLI is done (every
+ * event in the journal, fsynced) and until every sink has acked (the pipeline's backlog gauges at 0).
  */
 public final class ReplayMeasure {
 
@@ -56,21 +60,34 @@ public final class ReplayMeasure {
         String to = t0.plusSeconds(3600L * hours).toString();
         Map<String, String> env = new HashMap<>(Map.of("FANOUT_DATA_DIR", work.resolve("data").toString()));
 
+        String runs = System.getenv().getOrDefault("RUNS", "stdout,fake,s3,pipeline");
         run("warm-up (stdout)", env, "replay", "--source", archive.toString(), "--from", from, "--to", to, "--to-stdout");
-        for (int p : new int[] {1, 2, 4}) {
+        String pipeline = System.getenv("PIPELINE_URL");
+        if (runs.contains("pipeline") && pipeline != null) {
+            Map<String, String> penv = new HashMap<>(env);
+            penv.put("FANOUT_REPLAY_TOKEN", System.getenv("PIPELINE_REPLAY_TOKEN"));
+            long t = System.nanoTime();
+            run("local archive -> local pipeline /v1/envelopes (parallel 4), until every event is journaled", penv,
+                    "replay", "--source", archive.toString(), "--from", from, "--to", to, "--to-url", pipeline,
+                    "--checkpoint", "none");
+            long backlog = waitForBacklog(pipeline);
+            System.out.printf("%-75s %.2f s wall from the start of the replay (backlog left: %d messages)%n",
+                    "  ... until every sink of the pipeline acked", (System.nanoTime() - t) / 1e9, backlog);
+        }
+        for (int p : runs.contains("stdout") ? new int[] {1, 2, 4} : new int[0]) {
             run("local archive -> stdout, parallel " + p, env, "replay", "--source", archive.toString(), "--from", from, "--to", to,
                     "--to-stdout", "--parallel", Integer.toString(p));
         }
-        run("local archive -> stdout with --host and --where filters", env, "replay", "--source", archive.toString(),
+        if (runs.contains("stdout")) run("local archive -> stdout with --host and --where filters", env, "replay", "--source", archive.toString(),
                 "--from", from, "--to", to, "--to-stdout", "--host", "web-01", "--where", "/status>=500");
-        try (FakeBridge bridge = new FakeBridge()) {
+        if (runs.contains("fake")) try (FakeBridge bridge = new FakeBridge()) {
             env.put("FANOUT_REPLAY_TOKEN", bridge.replayToken);
             run("local archive -> loopback /v1/envelopes (parallel 4; the fake parses every line)", env, "replay",
                     "--source", archive.toString(), "--from", from, "--to", to, "--to-url", bridge.url().toString(),
                     "--checkpoint", "none");
             bridge.accepted.clear();
         }
-        if (s3jar != null && Files.isRegularFile(Path.of(s3jar))) {
+        if (runs.contains("s3") && s3jar != null && Files.isRegularFile(Path.of(s3jar))) {
             try (S3ProxyProcess s3 = S3ProxyProcess.start(Path.of(s3jar), Files.createTempDirectory("replay-s3"), true)) {
                 S3Settings settings = S3Settings.of(s3.endpoint(), "bench", s3.accessKeyId(), s3.secretAccessKey());
                 try (S3Client c = S3ClientFactory.create(settings); S3ObjectStore store = new S3ObjectStore(settings)) {
@@ -111,6 +128,25 @@ public final class ReplayMeasure {
         String summary = err.toString().lines().filter(l -> l.contains(" complete:") || l.contains("INCOMPLETE") || l.contains("matched"))
                 .reduce((x, y) -> y).orElse(err.toString());
         System.out.printf("%-75s exit %d  %.2f s wall  %.2f s CPU (process)%n    %s%n", label, code, secs, cpuSecs, summary);
+    }
+
+    /** Polls the pipeline's backlog gauges until every sink acked everything (or 10 minutes); returns what is left. */
+    private static long waitForBacklog(String base) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI metrics = java.net.URI.create(base.replaceAll("/+$", "") + "/q/metrics");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+        long left = -1;
+        while (System.nanoTime() < deadline) {
+            String text = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            left = text.lines().filter(l -> l.startsWith("fanout_consumer_local_backlog_messages"))
+                    .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+            if (left == 0) {
+                return 0;
+            }
+            Thread.sleep(200);
+        }
+        return left;
     }
 
     private static long cpu() {

@@ -18,6 +18,15 @@ public interface IngestConfig {
      */
     Optional<List<String>> tokens();
 
+    /**
+     * Tokens that may post already-enveloped events to {@code /v1/envelopes} (secret): the replay
+     * tool's, since such a request chooses event ids and times. Env {@code FANOUT_INGEST_REPLAY_TOKENS},
+     * comma-separated. A separate list on purpose: an ingest token is never accepted there (403), and
+     * {@code fanout.ingest.auth.enabled=false} does not open it. Default: none, so the endpoint answers
+     * 403 {@code replay_disabled} to everyone.
+     */
+    Optional<List<String>> replayTokens();
+
     /** Authentication switches. */
     Auth auth();
 
