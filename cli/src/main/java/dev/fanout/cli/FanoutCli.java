@@ -108,9 +108,11 @@ public final class FanoutCli implements Runnable {
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = FanoutCli.class.getPackage().getImplementationVersion();
-            String build = System.getenv("FANOUT_VERSION");
-            return new String[] {"fanout " + (v == null ? "dev" : v) + (build == null ? "" : " (" + build + ")")};
+            // The git sha and build time baked into the jar (the same metadata the services log and
+            // serve), plus the image tag the job's image sets.
+            String image = System.getenv("FANOUT_VERSION");
+            return new String[] {dev.fanout.events.status.BuildInfo.current().describe("fanout")
+                    + (image == null ? "" : ", image " + image)};
         }
     }
 }
