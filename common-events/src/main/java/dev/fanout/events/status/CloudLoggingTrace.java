@@ -50,7 +50,7 @@ public final class CloudLoggingTrace extends Formatter {
         return delegate.getTail(h);
     }
 
-    /** Fields may come in any order (Quarkus keeps them in a hash map). */
+    /** The three fields may come in any order among themselves (Quarkus keeps them in a hash map). */
     static String rewrite(String line, String project) {
         int t = line.indexOf(TRACE);
         if (t < 0) {
@@ -61,8 +61,13 @@ public final class CloudLoggingTrace extends Formatter {
             return line;
         }
         String out = line.substring(0, t) + "\"logging.googleapis.com/trace\":\"projects/" + project + line.substring(traces);
-        out = out.replace(SPAN, "\"logging.googleapis.com/spanId\":\"");
-        int s = out.indexOf(SAMPLED);
+        // The last occurrence: Quarkus writes these fields after everything else, and the MDC
+        // object earlier in the line has a "spanId" key of its own.
+        int span = out.lastIndexOf(SPAN);
+        if (span >= 0) {
+            out = out.substring(0, span) + "\"logging.googleapis.com/spanId\":\"" + out.substring(span + SPAN.length());
+        }
+        int s = out.lastIndexOf(SAMPLED);
         if (s >= 0) {
             int end = out.indexOf('"', s + SAMPLED.length());
             if (end > 0) {

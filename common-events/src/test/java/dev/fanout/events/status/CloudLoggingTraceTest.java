@@ -59,7 +59,8 @@ class CloudLoggingTraceTest {
         assertThat(line.path("logging.googleapis.com/trace_sampled").asBoolean()).isTrue();
         assertThat(line.has("trace")).isFalse();
         assertThat(line.has("traceSampled")).isFalse();
-        // The message, which quotes the same text, is left alone.
+        // The message, which quotes the same text, and the MDC object are left alone.
+        assertThat(line.path("mdc").path("spanId").asText()).isEqualTo(SPAN_ID);
         assertThat(line.path("message").asText()).isEqualTo("publish slow \"trace\":\"projects/x/traces/y\"");
         assertThat(line.path("severity").asText()).isNotEmpty();
     }
