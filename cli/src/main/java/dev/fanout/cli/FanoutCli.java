@@ -104,7 +104,7 @@ public final class FanoutCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see --help)");
     }
 
-    /** Version from the jar manifest (Implementation-Version), or "dev" when run from classes. */
+    /** The build baked into the jar (git sha, build time: BuildInfo), plus the image tag when the image sets FANOUT_VERSION. */
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {

@@ -12,8 +12,8 @@ import org.jboss.logmanager.ExtHandler;
 /**
  * Installs {@link CloudLoggingTrace} on every handler whose formatter is Quarkus' JSON formatter
  * (the prod profile's {@code quarkus.log.console.json.log-format=gcp}), with the GCP project of
- * {@code fanout.pubsub.project-id} (env {@code GOOGLE_CLOUD_PROJECT}). Nothing changes without
- * JSON logs or without a project id (local runs, tests).
+ * {@code fanout.pubsub.project-id} (env {@code FANOUT_PUBSUB_PROJECT_ID}), else {@code GOOGLE_CLOUD_PROJECT}.
+ * Nothing changes without the gcp JSON format (local runs, tests); without a project it warns once.
  */
 @Singleton
 public class CloudLoggingSetup {
@@ -25,8 +25,15 @@ public class CloudLoggingSetup {
         var config = ConfigProvider.getConfig();
         boolean gcp = config.getOptionalValue("quarkus.log.console.json.log-format", String.class)
                 .map(f -> f.equalsIgnoreCase("gcp")).orElse(false);
-        Optional<String> project = config.getOptionalValue("fanout.pubsub.project-id", String.class).filter(p -> !p.isBlank());
-        if (!gcp || project.isEmpty()) {
+        // As PubSubConnection.resolveProject does, less the metadata server (not reachable from here).
+        Optional<String> project = config.getOptionalValue("fanout.pubsub.project-id", String.class)
+                .or(() -> Optional.ofNullable(System.getenv("GOOGLE_CLOUD_PROJECT")))
+                .map(String::strip).filter(p -> !p.isEmpty());
+        if (!gcp) {
+            return;
+        }
+        if (project.isEmpty()) {
+            LOG.warn("log lines are not correlated with traces: no GCP project (fanout.pubsub.project-id / GOOGLE_CLOUD_PROJECT)");
             return;
         }
         int n = install(java.util.logging.Logger.getLogger("").getHandlers(), project.get());
