@@ -104,13 +104,15 @@ public final class FanoutCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see --help)");
     }
 
-    /** Version from the jar manifest (Implementation-Version), or "dev" when run from classes. */
+    /** The build baked into the jar (git sha, build time: BuildInfo), plus the image tag when the image sets FANOUT_VERSION. */
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = FanoutCli.class.getPackage().getImplementationVersion();
-            String build = System.getenv("FANOUT_VERSION");
-            return new String[] {"fanout " + (v == null ? "dev" : v) + (build == null ? "" : " (" + build + ")")};
+            // The git sha and build time baked into the jar (the same metadata the services log and
+            // serve), plus the image tag the job's image sets.
+            String image = System.getenv("FANOUT_VERSION");
+            return new String[] {dev.fanout.events.status.BuildInfo.current().describe("fanout")
+                    + (image == null ? "" : ", image " + image)};
         }
     }
 }

@@ -93,6 +93,8 @@ public final class SinkBatcher {
 
     private volatile Instant lastFailureAt;
     private volatile String lastFailure;
+    private volatile Instant lastReceivedAt;
+    private volatile Instant lastWrittenAt;
 
     public SinkBatcher(EventSink sink, BatchPolicy policy, RetryPolicy retry, DeadLetters deadLetters,
                        ConsumerMetrics metrics, WriteTracing tracing) {
@@ -181,6 +183,21 @@ public final class SinkBatcher {
     /** Messages accepted (decoded and queued) and not yet acked or nacked. */
     public long backlog() {
         return backlogMessages.get();
+    }
+
+    /** Decoded bytes of the {@link #backlog()}. */
+    public long backlogBytes() {
+        return backlogBytes.get();
+    }
+
+    /** When the last message was accepted (decoded and queued); null if none yet. */
+    public Instant lastReceivedAt() {
+        return lastReceivedAt;
+    }
+
+    /** When the sink last confirmed a write of at least one record; null if none yet. */
+    public Instant lastWrittenAt() {
+        return lastWrittenAt;
     }
 
     /** When the last batch (or dead-letter write) was given up; null if none yet. */
@@ -338,6 +355,7 @@ public final class SinkBatcher {
         }
         backlogMessages.incrementAndGet();
         backlogBytes.addAndGet(item.bytes);
+        lastReceivedAt = Instant.now();
         release(estimate, item);
         return true;
     }
@@ -528,6 +546,9 @@ public final class SinkBatcher {
                 }
             }
             metrics.written.increment(delivered.size());
+            if (!delivered.isEmpty()) {
+                lastWrittenAt = Instant.now();
+            }
             // The reason is published before any delivery settles: whoever sees a nack (a pull
             // ack reply, health, a test) must also see why.
             String why = null;

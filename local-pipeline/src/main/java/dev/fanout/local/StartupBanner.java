@@ -141,6 +141,8 @@ public class StartupBanner {
                     .append(", budget ").append(alerts.budget().daily()).append("/day\n");
         }
         // --- end alerts ---
+        b.append("  status   http://").append(shownHost).append(':').append(shownPort)
+                .append("/  (page; the document: /v1/status)\n");
         b.append("  health   http://").append(shownHost).append(':').append(shownPort).append("/q/health\n");
         b.append("  stop     ").append(stopMeans()).append('\n');
         return b.toString();

@@ -95,6 +95,11 @@ final class PipelineProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + "/q/health/ready");
     }
 
+    /** Any path of the app, e.g. {@code /v1/status}. */
+    URI url(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
     String token() throws IOException {
         return Files.readString(dataDir.resolve(GeneratedTokenSource.FILE_NAME)).strip();
     }

@@ -48,6 +48,16 @@ public class PublishHealth {
         return shuttingDown;
     }
 
+    /** When a request's events were last all accepted by the bus (its 2xx); null before the first. */
+    public Instant lastSuccess() {
+        return lastSuccess.get();
+    }
+
+    /** Requests in a row whose publish failed (0 after a success). */
+    public int consecutiveFailures() {
+        return consecutiveFailures.get();
+    }
+
     void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
         shuttingDown = true;
     }
