@@ -68,6 +68,13 @@ final class StreamingPullSession implements StreamObserver<StreamingPullRequest>
                 ackDeadlineSeconds = request.getStreamAckDeadlineSeconds();
             }
         }
+        if (request.getAckIdsCount() == 0 && request.getModifyDeadlineAckIdsCount() == 0) {
+            // The client's keepalive ping: an idle stream with no server response for 20 s after
+            // one is closed by the real Subscriber ("No response from server for 20 seconds since
+            // last ping"), and its leases then wait for their deadline. Pub/Sub answers with an
+            // empty response; so does the fake.
+            send(List.of());
+        }
         applyAcks(sub, request);
     }
 

@@ -222,6 +222,36 @@ class PubSubFakeSubscribeTests {
     }
 
     @Test
+    void aKeepalivePingOnAnIdleStreamIsAnsweredSoTheClientKeepsTheStream() throws Exception {
+        String sub = fake.createSubscription("p", "s", "events", 60);
+        BlockingQueue<StreamingPullResponse> responses = new LinkedBlockingQueue<>();
+        StreamObserver<StreamingPullRequest> requests = SubscriberGrpc.newStub(channel).streamingPull(
+                new StreamObserver<StreamingPullResponse>() {
+                    @Override
+                    public void onNext(StreamingPullResponse value) {
+                        responses.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        requests.onNext(StreamingPullRequest.newBuilder().setSubscription(sub).setStreamAckDeadlineSeconds(60).build());
+        assertThat(responses.poll(300, TimeUnit.MILLISECONDS)).as("nothing to deliver yet").isNull();
+
+        requests.onNext(StreamingPullRequest.getDefaultInstance());
+
+        StreamingPullResponse pong = responses.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(pong).isNotNull();
+        assertThat(pong.getReceivedMessagesCount()).isZero();
+        requests.onCompleted();
+    }
+
+    @Test
     void streamingPullUsesTheStreamAckDeadline() throws Exception {
         String sub = fake.createSubscription("p", "s", "events", 60);
         BlockingQueue<ReceivedMessage> received = new LinkedBlockingQueue<>();
