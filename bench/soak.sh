@@ -46,8 +46,8 @@ done
 rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$APP_PID/status"; }
 heap_after_gc_mb() {
   jcmd "$APP_PID" GC.run > /dev/null
-  # ParallelGC: "PSYoungGen total …K, used …K" and "ParOldGen total …K, used …K"; others differ, sum every "used".
-  jcmd "$APP_PID" GC.heap_info | awk '{for (i = 1; i < NF; i++) if ($i == "used") {v = $(i+1); sub(/K.*/, "", v); s += v}} END {printf "%d", s / 1024}'
+  # ParallelGC: "PSYoungGen total …K, used …K" and "ParOldGen total …K, used …K": the heap's "used" (not Metaspace's).
+  jcmd "$APP_PID" GC.heap_info | awk '/Metaspace|class space/ {next} {for (i = 1; i < NF; i++) if ($i == "used") {v = $(i+1); sub(/K.*/, "", v); s += v}} END {printf "%d", s / 1024}'
 }
 threads() { ls "/proc/$APP_PID/task" | wc -l; }
 fds() { ls "/proc/$APP_PID/fd" | wc -l; }

@@ -66,6 +66,8 @@ class CloudFaultsIT {
     private static final int CRITICAL_RESERVE = 10;
     private static final Duration WINDOW = Duration.ofSeconds(Long.getLong("faults.window-seconds", 4));
     private static final Duration SEND_TIME = Duration.ofSeconds(Long.getLong("faults.send-seconds", 5));
+    /** Longer than the subscriptions' 10 s ack deadline. */
+    private static final Duration STOPPED_SINK = Duration.ofSeconds(13);
     private static final Duration RECOVER_TIMEOUT = Duration.ofSeconds(Long.getLong("faults.recover-timeout-seconds", 180));
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -286,7 +288,7 @@ class CloudFaultsIT {
             boolean converged = awaitConverged(sender.accepted, RECOVER_TIMEOUT);
             double recover = (System.nanoTime() - lifted) / 1e9;
             String hits = f.name.startsWith("Pub/Sub") ? (sender.refused.get() - refusedBefore) + " requests 503"
-                    : f.hits == null ? "—" : Integer.toString(f.hits.getAsInt() - hitsBefore);
+                    : f.hits == null ? "—" : (f.hits.getAsInt() - hitsBefore) + " " + hitsUnit(f.name);
             table.add(row(f.name, sender.accepted, sender.refused.get(), sender.failed.get(), converged, recover, hits));
             allAccepted.addAll(sender.accepted);
         }
@@ -311,12 +313,44 @@ class CloudFaultsIT {
 
     private static Fault kill9(String service) {
         return new Fault("kill -9 " + service + ", down " + WINDOW.toSeconds() + " s, restarted",
-                () -> services.get(service).kill9(), () -> services.get(service).start());
+                () -> services.get(service).kill9(), () -> services.get(service).start(), () -> expiredLeases(service));
     }
 
+    /**
+     * A frozen process. A sink stays frozen past the subscription's 10 s ack deadline, so its
+     * leases expire and Pub/Sub redelivers while the old process still holds the messages: when it
+     * thaws it may write them and ack a delivery that is no longer current (duplicates, never
+     * losses). The bridge stays frozen for the window only (the sender's requests time out).
+     */
     private static Fault sigstop(String service) {
-        return new Fault("SIGSTOP " + service + " " + WINDOW.toSeconds() + " s, SIGCONT",
-                () -> services.get(service).sigstop(), () -> services.get(service).sigcont());
+        Duration frozen = service.equals("ingest-bridge") ? WINDOW : STOPPED_SINK;
+        return new Fault("SIGSTOP " + service + " " + frozen.toSeconds() + " s, SIGCONT", () -> {
+            services.get(service).sigstop();
+            Thread.sleep(frozen.minus(WINDOW).toMillis());
+        }, () -> services.get(service).sigcont(), () -> expiredLeases(service));
+    }
+
+    private static String hitsUnit(String fault) {
+        if (fault.startsWith("kill") || fault.startsWith("SIGSTOP")) {
+            return "leases expired";
+        }
+        if (fault.startsWith("S3")) {
+            return "connections faulted";
+        }
+        if (fault.startsWith("BigQuery")) {
+            return "appends refused";
+        }
+        return fault.startsWith("Resend") ? "requests refused" : "";
+    }
+
+    /** Leases of the service's subscription that ran out (redelivered), 0 for the bridge. */
+    private static int expiredLeases(String service) {
+        return switch (service) {
+            case "archive-sink" -> pubsub.expired("archive");
+            case "analytics-loader" -> pubsub.expired("analytics");
+            case "alert-sink" -> pubsub.expired("alerts");
+            default -> 0;
+        };
     }
 
     private static Conservation.Row row(String fault, Set<Long> accepted, int refused, int failed, boolean converged,
