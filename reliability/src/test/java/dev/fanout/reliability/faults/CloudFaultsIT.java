@@ -255,6 +255,8 @@ class CloudFaultsIT {
                 kill9("alert-sink"), sigstop("alert-sink"),
                 kill9("ingest-bridge"), sigstop("ingest-bridge"),
                 new Fault("Pub/Sub publish UNAVAILABLE", () -> pubsub.failAllPublishes(Status.UNAVAILABLE), pubsub::clearFaults),
+                new Fault("Pub/Sub StreamingPull UNAVAILABLE", () -> pubsub.failStreamingPulls(Status.UNAVAILABLE), pubsub::clearFaults,
+                        () -> SUBSCRIPTIONS.stream().mapToInt(pubsub::expired).sum()),
                 new Fault("S3 503 SlowDown", () -> s3Proxy.mode(FaultProxy.Mode.HTTP_503), () -> s3Proxy.mode(FaultProxy.Mode.PASS),
                         () -> s3Proxy.faulted()),
                 new Fault("S3 timeouts (requests swallowed)", () -> s3Proxy.mode(FaultProxy.Mode.BLACK_HOLE),
@@ -331,7 +333,7 @@ class CloudFaultsIT {
     }
 
     private static String hitsUnit(String fault) {
-        if (fault.startsWith("kill") || fault.startsWith("SIGSTOP")) {
+        if (fault.startsWith("kill") || fault.startsWith("SIGSTOP") || fault.contains("StreamingPull")) {
             return "leases expired";
         }
         if (fault.startsWith("S3")) {

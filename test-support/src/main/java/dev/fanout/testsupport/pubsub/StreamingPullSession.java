@@ -40,6 +40,11 @@ final class StreamingPullSession implements StreamObserver<StreamingPullRequest>
     public void onNext(StreamingPullRequest request) {
         FakeSubscription sub = subscription;
         if (sub == null) {
+            Status refused = fake.streamingPullFault();
+            if (refused != null) {
+                fail(refused);
+                return;
+            }
             sub = fake.subscription(request.getSubscription());
             if (sub == null) {
                 fail(Status.NOT_FOUND.withDescription("Subscription not found: " + request.getSubscription()));
@@ -152,6 +157,12 @@ final class StreamingPullSession implements StreamObserver<StreamingPullRequest>
                 return false;
             }
         }
+    }
+
+    /** Ends the stream from the server side with {@code status} (an injected fault); its leases run out as usual. */
+    void endWith(Status status) {
+        fail(status);
+        detachFromSubscription();
     }
 
     /** Ends the stream from the server side (fake closing, subscription deleted). */
