@@ -9,7 +9,7 @@
 # Env: DURATION (seconds, default 1800), RATE (events/s, default 650: half the ~1,300 events/s
 #      end to end measured for 10-event requests with the durable bus in docs/benchmarks.md),
 #      SAMPLE (seconds between samples, 60), JAVA_OPTS (-Xmx512m -XX:+UseParallelGC, as ./run-local),
-#      PORT (18295), OUT (bench/results/soak).
+#      PORT (18295), OUT (bench/results/soak), JAR (the packaged local pipeline; default its target/quarkus-app).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DURATION="${DURATION:-1800}"
@@ -18,7 +18,7 @@ SAMPLE="${SAMPLE:-60}"
 JAVA_OPTS="${JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}"
 PORT="${PORT:-18295}"
 OUT="${OUT:-$ROOT/bench/results/soak}"
-JAR="$ROOT/local-pipeline/target/quarkus-app/quarkus-run.jar"
+JAR="${JAR:-$ROOT/local-pipeline/target/quarkus-app/quarkus-run.jar}"
 BASE="http://127.0.0.1:$PORT"
 TOKEN="soak-token"
 mkdir -p "$OUT"
