@@ -291,6 +291,15 @@ final class FakeSubscription {
         schedulePump();
     }
 
+    /** Ends every open StreamingPull stream of this subscription with {@code status}. */
+    void endStreams(io.grpc.Status status) {
+        List<StreamingPullSession> open;
+        synchronized (this) {
+            open = List.copyOf(streams);
+        }
+        open.forEach(s -> s.endWith(status));
+    }
+
     void detach(StreamingPullSession session) {
         boolean requeued = false;
         synchronized (this) {

@@ -78,6 +78,7 @@ public final class PubSubFake implements AutoCloseable {
     private volatile boolean autoCreateTopics = true;
     private volatile boolean retainPublished = true;
     private volatile boolean redeliverOnStreamClose;
+    private volatile Status streamingPullFault;
     private volatile Duration pushMinBackoff = Duration.ofMillis(100);
     private volatile Duration pushMaxBackoff = Duration.ofSeconds(10);
     /** 0 = adaptive (Pub/Sub's slow start), else a fixed number of concurrent pushes. */
@@ -367,9 +368,25 @@ public final class PubSubFake implements AutoCloseable {
         return this;
     }
 
-    /** Removes every injected failure and the publish delay. */
+    /**
+     * StreamingPull is unavailable until {@link #clearFaults()}: every open stream ends with
+     * {@code status} (its leases run out at their deadline, as on Pub/Sub) and every new one fails
+     * at once, so subscribers retry with their backoff.
+     */
+    public PubSubFake failStreamingPulls(Status status) {
+        streamingPullFault = injected(Objects.requireNonNull(status, "status"));
+        subscriptions.values().forEach(s -> s.endStreams(streamingPullFault));
+        return this;
+    }
+
+    Status streamingPullFault() {
+        return streamingPullFault;
+    }
+
+    /** Removes every injected failure (Publish and StreamingPull) and the publish delay. */
     public PubSubFake clearFaults() {
         faults.clear();
+        streamingPullFault = null;
         return this;
     }
 

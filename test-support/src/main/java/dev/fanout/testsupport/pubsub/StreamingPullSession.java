@@ -40,6 +40,11 @@ final class StreamingPullSession implements StreamObserver<StreamingPullRequest>
     public void onNext(StreamingPullRequest request) {
         FakeSubscription sub = subscription;
         if (sub == null) {
+            Status refused = fake.streamingPullFault();
+            if (refused != null) {
+                fail(refused);
+                return;
+            }
             sub = fake.subscription(request.getSubscription());
             if (sub == null) {
                 fail(Status.NOT_FOUND.withDescription("Subscription not found: " + request.getSubscription()));
@@ -67,6 +72,13 @@ final class StreamingPullSession implements StreamObserver<StreamingPullRequest>
             synchronized (sub) {
                 ackDeadlineSeconds = request.getStreamAckDeadlineSeconds();
             }
+        }
+        if (request.getAckIdsCount() == 0 && request.getModifyDeadlineAckIdsCount() == 0) {
+            // The client's keepalive ping: an idle stream with no server response for 20 s after
+            // one is closed by the real Subscriber ("No response from server for 20 seconds since
+            // last ping"), and its leases then wait for their deadline. Pub/Sub answers with an
+            // empty response; so does the fake.
+            send(List.of());
         }
         applyAcks(sub, request);
     }
@@ -145,6 +157,12 @@ final class StreamingPullSession implements StreamObserver<StreamingPullRequest>
                 return false;
             }
         }
+    }
+
+    /** Ends the stream from the server side with {@code status} (an injected fault); its leases run out as usual. */
+    void endWith(Status status) {
+        fail(status);
+        detachFromSubscription();
     }
 
     /** Ends the stream from the server side (fake closing, subscription deleted). */

@@ -222,6 +222,77 @@ class PubSubFakeSubscribeTests {
     }
 
     @Test
+    void failStreamingPullsEndsOpenStreamsAndRefusesNewOnesUntilCleared() throws Exception {
+        String sub = fake.createSubscription("p", "s", "events", 60);
+        BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+        StreamObserver<StreamingPullRequest> open = streamReportingErrors(errors);
+        open.onNext(StreamingPullRequest.newBuilder().setSubscription(sub).setStreamAckDeadlineSeconds(60).build());
+        assertThat(errors.poll(300, TimeUnit.MILLISECONDS)).isNull();
+
+        fake.failStreamingPulls(Status.UNAVAILABLE);
+
+        assertThat(Status.fromThrowable(errors.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        StreamObserver<StreamingPullRequest> refused = streamReportingErrors(errors);
+        refused.onNext(StreamingPullRequest.newBuilder().setSubscription(sub).setStreamAckDeadlineSeconds(60).build());
+        assertThat(Status.fromThrowable(errors.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+
+        fake.clearFaults();
+        BlockingQueue<ReceivedMessage> received = new LinkedBlockingQueue<>();
+        StreamObserver<StreamingPullRequest> again = openStream(received);
+        again.onNext(StreamingPullRequest.newBuilder().setSubscription(sub).setStreamAckDeadlineSeconds(60).build());
+        publish("events", 1);
+        assertThat(take(received).getDeliveryAttempt()).isEqualTo(1);
+        again.onCompleted();
+    }
+
+    private StreamObserver<StreamingPullRequest> streamReportingErrors(BlockingQueue<Throwable> errors) {
+        return SubscriberGrpc.newStub(channel).streamingPull(new StreamObserver<StreamingPullResponse>() {
+            @Override
+            public void onNext(StreamingPullResponse value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                errors.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+    }
+
+    @Test
+    void aKeepalivePingOnAnIdleStreamIsAnsweredSoTheClientKeepsTheStream() throws Exception {
+        String sub = fake.createSubscription("p", "s", "events", 60);
+        BlockingQueue<StreamingPullResponse> responses = new LinkedBlockingQueue<>();
+        StreamObserver<StreamingPullRequest> requests = SubscriberGrpc.newStub(channel).streamingPull(
+                new StreamObserver<StreamingPullResponse>() {
+                    @Override
+                    public void onNext(StreamingPullResponse value) {
+                        responses.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        requests.onNext(StreamingPullRequest.newBuilder().setSubscription(sub).setStreamAckDeadlineSeconds(60).build());
+        assertThat(responses.poll(300, TimeUnit.MILLISECONDS)).as("nothing to deliver yet").isNull();
+
+        requests.onNext(StreamingPullRequest.getDefaultInstance());
+
+        StreamingPullResponse pong = responses.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(pong).isNotNull();
+        assertThat(pong.getReceivedMessagesCount()).isZero();
+        requests.onCompleted();
+    }
+
+    @Test
     void streamingPullUsesTheStreamAckDeadline() throws Exception {
         String sub = fake.createSubscription("p", "s", "events", 60);
         BlockingQueue<ReceivedMessage> received = new LinkedBlockingQueue<>();
