@@ -289,7 +289,7 @@ class CloudFaultsIT {
             sender.awaitDone(SEND_TIME.plusSeconds(60));
             boolean converged = awaitConverged(sender.accepted, RECOVER_TIMEOUT);
             double recover = (System.nanoTime() - lifted) / 1e9;
-            String hits = f.name.startsWith("Pub/Sub") ? (sender.refused.get() - refusedBefore) + " requests 503"
+            String hits = f.name.startsWith("Pub/Sub publish") ? (sender.refused.get() - refusedBefore) + " requests 503"
                     : f.hits == null ? "—" : (f.hits.getAsInt() - hitsBefore) + " " + hitsUnit(f.name);
             table.add(row(f.name, sender.accepted, sender.refused.get(), sender.failed.get(), converged, recover, hits));
             allAccepted.addAll(sender.accepted);
