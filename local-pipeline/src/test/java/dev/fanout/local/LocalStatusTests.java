@@ -64,6 +64,6 @@ class LocalStatusTests {
         String page = given().when().get("/").then().statusCode(200).contentType(org.hamcrest.Matchers.containsString("text/html"))
                 .extract().asString();
         assertThat(page).contains("fetch(\"/v1/status\"").contains("id=\"sinks\"");
-        assertThat(banner.text()).containsPattern("status   http://[^ ]+:\\d+/  \\(page; the document: /v1/status\\)");
+        assertThat(banner.text()).containsPattern("status   http://[^ ]+/  \\(page; the document: /v1/status\\)");
     }
 }
