@@ -26,17 +26,10 @@ TOKEN="bench-token"
 BRIDGE_JAR="$ROOT/ingest-bridge/target/quarkus-app/quarkus-run.jar"
 mkdir -p "$OUT"
 
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
+track_pids
 
 [ -f "$BRIDGE_JAR" ] || (cd "$ROOT" && ./mvnw -q -B -pl ingest-bridge -am package -DskipTests)
-FAKE_JAR="$(ls "$ROOT"/test-support/target/test-support-*-standalone.jar 2>/dev/null | head -1 || true)"
-[ -n "$FAKE_JAR" ] || { (cd "$ROOT" && ./mvnw -q -B -pl test-support -am package -DskipTests);
-  FAKE_JAR="$(ls "$ROOT"/test-support/target/test-support-*-standalone.jar | head -1)"; }
+find_fake_jar
 
 # run <plain|gzip>: fresh fake and bridge, so the peak RSS is this scenario's alone
 run() {

@@ -38,3 +38,19 @@ make_bodies() {
   GZ_BYTES=$(stat -c %s "$BODY.gz")
   echo "body: $PLAIN_BYTES bytes, $EVENTS events (~$((PLAIN_BYTES / EVENTS)) B/event), gzip -1: $GZ_BYTES bytes" >&2
 }
+
+# Processes a script started, stopped on exit: scripts append to PIDS and call track_pids once.
+PIDS=()
+stop_pids() {
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+}
+track_pids() { trap stop_pids EXIT INT TERM; }
+
+# Sets FAKE_JAR to the standalone Pub/Sub fake (test-support), building it when missing. Expects ROOT.
+find_fake_jar() {
+  FAKE_JAR="$(ls "$ROOT"/test-support/target/test-support-*-standalone.jar 2>/dev/null | head -1 || true)"
+  [ -n "$FAKE_JAR" ] && return 0
+  (cd "$ROOT" && ./mvnw -q -B -pl test-support -am package -DskipTests)
+  FAKE_JAR="$(ls "$ROOT"/test-support/target/test-support-*-standalone.jar | head -1)"
+}

@@ -32,17 +32,10 @@ BRIDGE_JAR="$ROOT/ingest-bridge/target/quarkus-app/quarkus-run.jar"
 SINK_JAR="$ROOT/archive-sink/target/quarkus-app/quarkus-run.jar"
 mkdir -p "$OUT"
 
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
+track_pids
 
 [ -f "$BRIDGE_JAR" ] && [ -f "$SINK_JAR" ] || (cd "$ROOT" && ./mvnw -q -B -pl ingest-bridge,archive-sink -am package -DskipTests)
-FAKE_JAR="$(ls "$ROOT"/test-support/target/test-support-*-standalone.jar 2>/dev/null | head -1 || true)"
-[ -n "$FAKE_JAR" ] || { (cd "$ROOT" && ./mvnw -q -B -pl test-support -am package -DskipTests);
-  FAKE_JAR="$(ls "$ROOT"/test-support/target/test-support-*-standalone.jar | head -1)"; }
+find_fake_jar
 
 wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 written() { curl -fsS "http://127.0.0.1:$SINK_PORT/q/metrics" 2>/dev/null \
