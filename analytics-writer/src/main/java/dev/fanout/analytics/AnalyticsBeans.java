@@ -4,6 +4,7 @@ import dev.fanout.analytics.bigquery.BigQueryAnalyticsSink;
 import dev.fanout.analytics.bigquery.BigQueryClients;
 import dev.fanout.analytics.duckdb.DuckDbAnalyticsSink;
 import dev.fanout.analytics.duckdb.DuckDbAnalyticsStore;
+import io.quarkus.arc.lookup.LookupIfProperty;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
@@ -26,6 +27,7 @@ public class AnalyticsBeans {
 
     @Produces
     @ApplicationScoped
+    @LookupIfProperty(name = "fanout.analytics.enabled", stringValue = "true", lookupIfMissing = true)
     AnalyticsSink analyticsSink(AnalyticsConfig config, Instance<DuckDbAnalyticsStore> duckDb) throws Exception {
         AnalyticsSink sink = switch (config.backend()) {
             case duckdb -> new DuckDbAnalyticsSink(duckDb.get(), Clock.systemUTC());

@@ -22,6 +22,14 @@ public interface AnalyticsConfig {
         duckdb
     }
 
+    /**
+     * Whether the app has the analytics sink ({@code EventSink} {@code analytics}). Default true;
+     * {@code false} leaves it out of local-pipeline (archive and alerts only: no DuckDB file is
+     * written and {@code /v1/query} has no tables to read). Public.
+     */
+    @WithDefault("true")
+    boolean enabled();
+
     /** Backend: {@code bigquery} or {@code duckdb}. Default {@code bigquery} (local-pipeline sets {@code duckdb}). Public. */
     @WithDefault("bigquery")
     Backend backend();

@@ -122,7 +122,8 @@ public class StartupBanner {
                     .append(" | zcat | head\n");
         }
         // --- analytics (analytics-writer)
-        if ("duckdb".equals(config.getOptionalValue("fanout.analytics.backend", String.class).orElse(null))) {
+        if (config.getOptionalValue("fanout.analytics.enabled", Boolean.class).orElse(true)
+                && "duckdb".equals(config.getOptionalValue("fanout.analytics.backend", String.class).orElse(null))) {
             Path db = Path.of(config.getValue("fanout.analytics.duckdb.path", String.class)).toAbsolutePath().normalize();
             b.append("  analytics ").append(db).append("  (DuckDB: events_raw, events, events_dedup; docs/analytics.md)\n");
             if (config.getOptionalValue("fanout.analytics.query.enabled", Boolean.class).orElse(false)) {

@@ -54,8 +54,9 @@ public class QueryResource {
     public Response query(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context HttpServerRequest request) {
         AnalyticsConfig.Query q = config.query();
-        if (!q.enabled() || config.backend() != AnalyticsConfig.Backend.duckdb) {
-            return error(404, "not_found", "the query endpoint is off (fanout.analytics.query.enabled, DuckDB backend only)");
+        if (!config.enabled() || !q.enabled() || config.backend() != AnalyticsConfig.Backend.duckdb) {
+            return error(404, "not_found",
+                    "the query endpoint is off (fanout.analytics.enabled, fanout.analytics.query.enabled, DuckDB backend only)");
         }
         if (q.loopbackOnly() && !fromLoopback(request)) {
             return error(403, "forbidden", "the query endpoint answers loopback clients only");
