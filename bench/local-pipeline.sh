@@ -59,6 +59,9 @@ cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 metric() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | awk -v m="$1" 'index($0, m) == 1 && !done {printf "%d", $2; done = 1}'; }
 written() { metric 'fanout_consumer_written_total{sink="archive"}'; }
+written_of() { local v; v="$(metric "fanout_consumer_written_total{sink=\"$1\"}")"; echo "${v:-0}"; }
+# The sinks of the running process (archive, analytics, alerts: whichever are enabled).
+sinks() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | sed -nE 's/^fanout_consumer_written_total\{.*sink="([a-z]+)".*/\1/p' | sort -u; }
 # Seconds the archive's writer thread spent in successful writes, and how many writes (batches).
 write_secs() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | awk '/^fanout_consumer_write_latency_seconds_sum\{/ && /outcome="success"/ && /sink="archive"/ {printf "%.3f", $2}'; }
 write_count() { { curl -fsS "$BASE/q/metrics" 2>/dev/null || true; } | awk '/^fanout_consumer_write_latency_seconds_count\{/ && /outcome="success"/ && /sink="archive"/ {printf "%d", $2}'; }
@@ -68,6 +71,7 @@ io_write() { awk '/^write_bytes/ {print $2}' "/proc/$1/io"; }
 # Requests answered 200, counted by the server (wrk misses the responses in flight when it stops).
 answered_ok() { metric 'fanout_ingest_requests_total{status="200"}'; }
 now_ms() { date +%s%3N; }
+sinks_label() { echo "${SINKS_SEEN:-?}"; }
 
 start_app() {
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/fanout-local-bench.XXXXXX")"
@@ -141,6 +145,23 @@ scenario() {
   done
   local t1; t1=$(now_ms)
   local cpu1; cpu1="$(cpu_secs "$APP_PID")"
+  # Every other sink of the process (analytics, alerts) must also have written everything accepted:
+  # "end to end, all sinks" stops when the slowest one caught up (bounded wait: 120 s more).
+  local others behind="" ; others="$(sinks | grep -vx archive || true)"
+  for _ in $(seq 1 1200); do
+    behind=""
+    for s in $others; do
+      [ "$(written_of "$s")" -ge "$acc_total" ] || behind="$behind $s"
+    done
+    [ -z "$behind" ] && break
+    sleep 0.1
+  done
+  local t2; t2=$(now_ms)
+  local cpu2; cpu2="$(cpu_secs "$APP_PID")"
+  local all_evs all_cpu
+  all_evs=$(awk -v a="$((w - base_written))" -v t0="$t0" -v t2="$t2" 'BEGIN {printf "%.0f", a / ((t2 - t0) / 1000)}')
+  all_cpu=$(awk -v w="$((w - base_written))" -v a="$cpu0" -v b="$cpu2" 'BEGIN {printf "%.0f", (b > a ? w / (b - a) : 0)}')
+  [ -z "$behind" ] || { all_evs="behind:${behind# }"; all_cpu="-"; }
   local jb1 io1; jb1="$(journal_bytes)"; io1="$(io_write "$APP_PID")"
   local jpe iope
   jpe=$(awk -v a="${jb0:-0}" -v b="${jb1:-0}" -v w="$((w - base_written))" 'BEGIN {printf "%.0f", (w > 0 ? (b - a) / w : 0)}')
@@ -155,8 +176,11 @@ scenario() {
   local busy batch
   busy=$(awk -v a="${ws0:-0}" -v b="$(write_secs)" -v s="$e2e_secs" 'BEGIN {printf "%.0f%%", (b - a) / s * 100}')
   batch=$(awk -v a="${wc0:-0}" -v b="$(write_count)" -v w="$((w - base_written))" 'BEGIN {printf "%.0f", (b > a ? w / (b - a) : 0)}')
+  SINKS_SEEN="$(sinks | paste -sd+ -)"
   local rss; rss="$(hwm_mb "$APP_PID")"
   local la_end; la_end="$(loadavg)"
+  # The server's count of 200s just before SIGTERM: every one of those events must be archived.
+  local acc_final; acc_final=$(( $(answered_ok) * (EVENTS + 1) ))
   kill -TERM "$APP_PID"
   local status=0
   wait "$APP_PID" || status=$?
@@ -168,27 +192,30 @@ scenario() {
   raw_bytes=$(find "$archive" -name '*.ndjson.gz' ! -name '.*' -exec zcat {} + | wc -c)
   lines=$(find "$archive" -name '*.ndjson.gz' ! -name '.*' -exec zcat {} + | wc -l)
   uniq=$(find "$archive" -name '*.ndjson.gz' ! -name '.*' -exec zcat {} + | grep -o '^{"id":"[0-9a-f]*"' | sort -u | wc -l)
-  local lost=$((acc_total - lines))
-  [ "$lost" = 0 ] && [ "$uniq" = "$lines" ] || echo "WARNING $label: accepted $acc_total, archived $lines lines, $uniq unique ids" >&2
+  # Requests still in flight at that count were answered during shutdown and archived too, so
+  # more archived than counted is normal; fewer is a loss.
+  local lost=$((acc_final - uniq)); [ "$lost" -lt 0 ] && lost=0
+  [ "$lost" = 0 ] && [ "$uniq" = "$lines" ] || echo "WARNING $label: accepted $acc_final, archived $lines lines, $uniq unique ids" >&2
   local evs mbs e2e_evs ratio
   # Marker events are counted (they are real events); MB/s counts the uncompressed NDJSON body per accepted request.
   evs=$(awk -v a="$acc_meas" -v s="$secs" 'BEGIN {printf "%.0f", a / s}')
   mbs=$(awk -v r="$((R_OK))" -v b="$PLAIN_BYTES" -v s="$secs" 'BEGIN {printf "%.1f", r * b / s / 1e6}')
   e2e_evs=$(awk -v a="$((w - base_written))" -v s="$e2e_secs" 'BEGIN {printf "%.0f", a / s}')
   ratio=$(awk -v r="$raw_bytes" -v g="$gz_bytes" 'BEGIN {printf "%.1f", (g > 0 ? r / g : 0)}')
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s | %s | %s -> %s |\n' \
-    "$label" "$BUS" "$((EVENTS + 1))" "$evs" "$mbs" "$e2e_evs" "$jpe" "$iope" "$per_cpu" "$cores" "$busy" "$batch" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
-    "$acc_total" "$lines" "$uniq" "$lost" "$ratio" "$rss" "$status" "$la_start" "$la_end" >> "$OUT/rows.md"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s | %s | %s -> %s |\n' \
+    "$label" "$BUS" "$(sinks_label)" "$((EVENTS + 1))" "$evs" "$mbs" "$e2e_evs" "$all_evs" "$all_cpu" "$jpe" "$iope" "$per_cpu" "$cores" "$busy" "$batch" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
+    "$acc_final" "$lines" "$uniq" "$lost" "$ratio" "$rss" "$status" "$la_start" "$la_end" >> "$OUT/rows.md"
   # --- analytics (local-pipeline's second sink): every accepted event must be a row of events_raw, once.
   local db="$WORK/data/analytics.duckdb" duck
   duck="$(ls "$HOME"/.m2/repository/org/duckdb/duckdb_jdbc/*/duckdb_jdbc-*.jar 2>/dev/null | tail -1)"
   if [ -f "$db" ] && [ -n "$duck" ]; then
     local counts; counts="$(java -cp "$duck" "$ROOT/bench/DuckDbCount.java" "$db")"
-    echo "| $label | $acc_total | $counts |" >> "$OUT/analytics.md"
-    case "$counts" in *"events_raw=$acc_total "*"ids=$acc_total "*) ;; *) echo "WARNING $label analytics: accepted $acc_total, $counts" >&2 ;; esac
+    echo "| $label | $acc_final | $counts |" >> "$OUT/analytics.md"
+    local ids raw; ids="$(sed -nE 's/.*ids=([0-9]+).*/\1/p' <<< "$counts")"; raw="$(sed -nE 's/.*events_raw=([0-9]+).*/\1/p' <<< "$counts")"
+    [ "${ids:-0}" -ge "$acc_final" ] && [ "${raw:-0}" = "${ids:-0}" ] || echo "WARNING $label analytics: accepted $acc_final, $counts" >&2
   fi
   # --- end analytics
-  echo "$label: ${evs} events/s (${mbs} MB/s) ingest, ${e2e_evs} events/s end to end (${per_cpu} per CPU-s, ${cores} cores); accepted $acc_total, archived $lines ($uniq unique ids), compression ${ratio}x, peak RSS ${rss} MB" >&2
+  echo "$label: ${evs} events/s (${mbs} MB/s) ingest, ${e2e_evs} events/s end to end (${per_cpu} per CPU-s, ${cores} cores); accepted $acc_final, archived $lines ($uniq unique ids), compression ${ratio}x, peak RSS ${rss} MB; all sinks ${all_evs} events/s" >&2
   rm -rf "$WORK"; WORK=""
 }
 
@@ -207,13 +234,13 @@ main() {
     echo "body: $PLAIN_BYTES bytes NDJSON, $EVENTS events (+1 marker per request), $VARIANTS time-shifted variants; gzip -1 $GZ_BYTES bytes;" \
       "wrk -t$THREADS -c$CONCURRENCY -d$DURATION after a $WARMUP warm-up, ${BACKOFF_MS} ms pause after a 503; fresh process and data dir per row"
     echo "ingest = accepted events / wrk duration; MB/s = 200s x uncompressed body / duration;" \
-      "end to end = events written by the archive from the start of the measured run until it caught up"
+      "end to end = events written by the archive from the start of the measured run until it caught up; all sinks = until every sink of the process had written them (behind: the sinks that had not within 120 s)"
     echo "events/CPU-s = events archived in the window / CPU seconds (user+sys) of the pipeline process in it; cores used = those CPU seconds / window"
     echo "writer busy = time in archive writes / end-to-end window (one writer thread per sink); ratio = uncompressed archived NDJSON bytes / .ndjson.gz bytes; RSS = VmHWM; exit = status after SIGTERM"
     echo
     echo "journal B/event = record bytes the journal appended / events archived in the window; disk B/event = write_bytes of the process (journal + archive + DuckDB) / the same"
-    echo "| body | bus | events/request | ingest events/s | MB/s | e2e events/s | journal B/event | disk B/event | e2e events/CPU-s | cores used | writer busy | events/batch | p50 ms | p99 ms | 200/503/other | accepted | archived lines | unique ids | lost | ratio | peak RSS MB | exit | load avg start -> end |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| body | bus | sinks | events/request | ingest events/s | MB/s | e2e events/s (archive) | e2e events/s (all sinks) | all sinks events/CPU-s | journal B/event | disk B/event | e2e events/CPU-s | cores used | writer busy | events/batch | p50 ms | p99 ms | 200/503/other | accepted | archived lines | unique ids | lost | ratio | peak RSS MB | exit | load avg start -> end |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     cat "$OUT/rows.md"
     if [ -s "$OUT/analytics.md" ]; then
       echo; echo "analytics sink (DuckDB) after SIGTERM: rows per table, distinct ids in events_raw, file size"; echo
