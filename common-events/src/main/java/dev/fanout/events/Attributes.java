@@ -44,6 +44,6 @@ public final class Attributes {
     public static final String ENCODING_JSON = "json";
     /** data = gzip of NDJSON envelopes, one per line. */
     public static final String ENCODING_NDJSON_GZIP = "ndjson+gzip";
-    /** data = NDJSON envelopes, uncompressed (accepted by the decoder; not produced). */
+    /** data = NDJSON envelopes, uncompressed (what the packed encoder writes at gzip level 0). */
     public static final String ENCODING_NDJSON = "ndjson";
 }

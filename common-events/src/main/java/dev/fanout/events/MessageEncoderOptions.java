@@ -7,7 +7,7 @@ import java.util.Objects;
  * @param maxPackedUncompressedBytes packed: NDJSON bytes per message before gzip (a single larger
  *                                   event still travels alone); 1 KiB … 64 MiB
  * @param maxPackedEvents            packed: envelopes per message; 1 … 100,000
- * @param gzipLevel                  packed: deflate level 0 (store) … 9
+ * @param gzipLevel                  packed: deflate level 1 … 9; 0 = no gzip (plain NDJSON, encoding {@code ndjson})
  */
 public record MessageEncoderOptions(PackingMode mode, int maxPackedUncompressedBytes, int maxPackedEvents, int gzipLevel) {
 

@@ -39,7 +39,9 @@ class DerivedIdsTest {
     }
 
     static String ndjson(BusMessage m) throws IOException {
-        return new String(MessageEncoderTest.gunzip(m.data()), StandardCharsets.UTF_8);
+        byte[] d = m.data();
+        boolean gz = d.length >= 2 && d[0] == (byte) 0x1f && d[1] == (byte) 0x8b;
+        return new String(gz ? MessageEncoderTest.gunzip(d) : d, StandardCharsets.UTF_8);
     }
 
     @Test
@@ -103,11 +105,13 @@ class DerivedIdsTest {
     }
 
     @Test
-    void storedGzipLevelZeroWritesEveryId() throws IOException {
+    void levelZeroSendsPlainNdjsonWithEveryId() throws IOException {
         DecodeResult r = body(50);
         List<BusMessage> msgs = new MessageEncoder(MessageEncoderOptions.defaults().withGzipLevel(0))
                 .encode(r.events(), r.bodyDigest(), TP);
-        assertThat(msgs.get(0).attributes()).doesNotContainKey(Attributes.ID_DIGEST);
+        assertThat(msgs.get(0).attributes()).doesNotContainKey(Attributes.ID_DIGEST)
+                .containsEntry(Attributes.ENCODING, Attributes.ENCODING_NDJSON);
+        assertThat(msgs.get(0).data()[0]).as("no gzip framing").isEqualTo((byte) '{');
         assertThat(ndjson(msgs.get(0)).lines()).allSatisfy(l -> assertThat(l).startsWith("{\"id\":"));
         assertThat(decodeAll(msgs)).isEqualTo(r.events());
     }

@@ -192,6 +192,28 @@ class MessageEncoderTest {
     }
 
     @Test
+    void levelZeroPacksPlainNdjsonAndGzipsOnlyAnEventTooBigWithout() {
+        MessageEncoder stored = new MessageEncoder(new MessageEncoderOptions(PackingMode.PACKED,
+                MessageEncoderOptions.MAX_PACKED_UNCOMPRESSED_BYTES, 1000, 0));
+        List<Envelope> small = TestEnvelopes.many(50, 300);
+        List<BusMessage> plain = stored.encode(small, TP);
+        assertThat(plain).allSatisfy(m -> {
+            assertThat(m.attributes()).containsEntry("encoding", "ndjson");
+            assertThat(m.data()[0]).isEqualTo((byte) '{');
+        });
+        assertThat(decodeAll(plain)).isEqualTo(small);
+
+        // 12 MB of compressible text: over the message limit as plain NDJSON, fine compressed.
+        Envelope huge = TestEnvelopes.envelope(7, "abcdefgh".repeat(1_500_000), Severity.ERROR);
+        List<BusMessage> msgs = stored.encode(List.of(small.get(0), huge), TP);
+        assertThat(msgs).hasSize(2);
+        assertThat(msgs.get(0).attributes()).containsEntry("encoding", "ndjson");
+        assertThat(msgs.get(1).attributes()).containsEntry("encoding", "ndjson+gzip").containsEntry("count", "1");
+        assertThat(msgs.get(1).billableSize()).isLessThanOrEqualTo(PubSubLimits.SAFE_MESSAGE_BYTES);
+        assertThat(decodeAll(msgs)).containsExactly(small.get(0), huge);
+    }
+
+    @Test
     void incompressibleEventOverTheLimitIsRejectedInBothModes() {
         byte[] noise = new byte[10_000_000];
         new Random(1).nextBytes(noise);
