@@ -13,16 +13,18 @@ need_deb() {
 # Peak resident set (VmHWM) of a process, in MB.
 hwm_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 
-# ~BODY_BYTES of NDJSON, events of ~500 bytes shaped like Cribl's (deterministic, so runs compare).
+# ~BODY_BYTES of NDJSON, events of ~500 bytes shaped like Cribl's (deterministic but for the times,
+# so runs compare). Event times start 15 minutes ago: older than the analytics `events` expiry (30
+# days) they would go to events_raw only, and the pipeline would do less work than with live logs.
 make_bodies() {
   mkdir -p "$OUT"
   BODY="$OUT/body.ndjson"
-  awk -v target="$BODY_BYTES" 'BEGIN {
+  awk -v target="$BODY_BYTES" -v base="$(( $(date +%s) - 900 ))" 'BEGIN {
     srand(42); n = 0; size = 0
     split("info warn error debug notice", lv, " ")
     split("nginx:access app:json syslog kube:container", st, " ")
     while (1) {
-      t = 1732371234 + n * 0.001
+      t = base + n * 0.001
       line = sprintf("{\"_time\":%.3f,\"_raw\":\"%s - - [23/Nov/2026:19:%02d:%02d +0000] \\\"GET /api/v1/items/%d?page=%d HTTP/1.1\\\" %d %d \\\"-\\\" \\\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36\\\" rt=%.3f uid=%08x\",\"host\":\"web-%02d\",\"source\":\"/var/log/nginx/access.log\",\"sourcetype\":\"%s\",\"index\":\"main\",\"level\":\"%s\",\"cribl_pipe\":\"main\",\"cribl_host\":\"cribl-wp-1\",\"cribl_input\":\"http:in\",\"status\":%d,\"bytes\":%d,\"trace\":\"%08x%08x\"}",
         t, sprintf("10.%d.%d.%d", int(rand()*255), int(rand()*255), int(rand()*255)), int(rand()*60), int(rand()*60),
         int(rand()*100000), int(rand()*50), (rand() < 0.9 ? 200 : 503), int(rand()*50000), rand()*2, int(rand()*2^31),

@@ -73,7 +73,9 @@ public class StartupBanner {
         String url = "http://" + shownHost + ":" + shownPort + "/v1/events";
         StringBuilder b = new StringBuilder(1024);
         b.append("\n\n  Fanout local pipeline: Cribl webhook -> ").append(bus.durable() ? "journal" : "in-memory bus")
-                .append(" -> archive, analytics, alerts\n\n");
+                .append(" -> archive")
+                .append(config.getOptionalValue("fanout.analytics.enabled", Boolean.class).orElse(true) ? ", analytics" : "")
+                .append(alerts.enabled() ? ", alerts" : "").append("\n\n");
         b.append("  ingest   POST ").append(url).append("  (NDJSON, JSON array, gzip)\n");
         b.append("  200      ").append(acceptedMeans()).append('\n');
         String authHeader;

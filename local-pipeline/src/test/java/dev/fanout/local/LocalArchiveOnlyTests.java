@@ -54,6 +54,6 @@ class LocalArchiveOnlyTests {
         assertThat(Path.of(dataDir, "analytics.duckdb")).doesNotExist();
         given().header("Authorization", "Bearer " + token).body("SELECT 1").when().post("/v1/query")
                 .then().statusCode(404);
-        assertThat(banner.text()).doesNotContain("analytics ").doesNotContain("alerts   ");
+        assertThat(banner.text()).contains("journal -> archive\n").doesNotContain("analytics ").doesNotContain("alerts   ");
     }
 }
