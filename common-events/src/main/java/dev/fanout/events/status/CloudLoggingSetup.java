@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 import org.jboss.logmanager.ExtHandler;
 
 /**
- * Installs {@link CloudLoggingTrace} on every handler whose formatter is Quarkus' JSON formatter
+ * Installs {@link CloudLoggingTrace} (trace fields and severity names) on every handler whose formatter is Quarkus' JSON formatter
  * (the prod profile's {@code quarkus.log.console.json.log-format=gcp}), with the GCP project of
  * {@code fanout.pubsub.project-id} (env {@code FANOUT_PUBSUB_PROJECT_ID}), else {@code GOOGLE_CLOUD_PROJECT}.
  * Nothing changes without the gcp JSON format (local runs, tests); without a project it warns once.
@@ -34,10 +34,10 @@ public class CloudLoggingSetup {
         }
         if (project.isEmpty()) {
             LOG.warn("log lines are not correlated with traces: no GCP project (fanout.pubsub.project-id / GOOGLE_CLOUD_PROJECT)");
-            return;
         }
-        int n = install(java.util.logging.Logger.getLogger("").getHandlers(), project.get());
-        LOG.debugf("trace correlation for Cloud Logging: %d JSON handler(s), project %s", n, project.get());
+        // Installed without a project too: the severity names still need Cloud Logging's spelling.
+        int n = install(java.util.logging.Logger.getLogger("").getHandlers(), project.orElse(null));
+        LOG.debugf("Cloud Logging fields: %d JSON handler(s), project %s", n, project.orElse("(none)"));
     }
 
     /** Wraps the JSON formatters of these handlers and their children; returns how many. */

@@ -26,6 +26,7 @@ public final class CloudLoggingTrace extends Formatter {
     private final Formatter delegate;
     private final String project;
 
+    /** @param project the GCP project of trace ids; null: severities mapped, traces left as they are */
     public CloudLoggingTrace(Formatter delegate, String project) {
         this.delegate = delegate;
         this.project = project;
@@ -37,7 +38,43 @@ public final class CloudLoggingTrace extends Formatter {
 
     @Override
     public String format(LogRecord record) {
-        return rewrite(delegate.format(record), project);
+        String line = severity(delegate.format(record));
+        return project == null ? line : rewrite(line, project);
+    }
+
+    static final String SEVERITY = "\"severity\":\"";
+
+    /**
+     * Cloud Logging reads {@code severity} as its LogSeverity enum (DEBUG, INFO, NOTICE, WARNING,
+     * ERROR, CRITICAL, …) and asks writers to map other names to it; the formatter writes JBoss and
+     * java.util.logging level names, so a {@code WARN} line was not a warning there. The first
+     * {@code "severity":"} is the level's key: it is written before the MDC, and quotes inside
+     * strings are escaped.
+     */
+    static String severity(String line) {
+        int s = line.indexOf(SEVERITY);
+        if (s < 0) {
+            return line;
+        }
+        int from = s + SEVERITY.length();
+        int end = line.indexOf('"', from);
+        if (end < 0) {
+            return line;
+        }
+        String cloud = cloudSeverity(line.substring(from, end));
+        return cloud == null ? line : line.substring(0, from) + cloud + line.substring(end);
+    }
+
+    /** The Cloud Logging name of a level name, or null when it already is one. */
+    static String cloudSeverity(String level) {
+        return switch (level) {
+            case "WARN" -> "WARNING";
+            case "TRACE", "FINE", "FINER", "FINEST", "ALL" -> "DEBUG";
+            case "CONFIG" -> "INFO";
+            case "SEVERE" -> "ERROR";
+            case "FATAL" -> "CRITICAL";
+            default -> null;
+        };
     }
 
     @Override

@@ -74,4 +74,39 @@ class CloudLoggingTraceTest {
         ExtLogRecord plain = new ExtLogRecord(Level.INFO, "no request here", CloudLoggingTraceTest.class.getName());
         assertThat(f.format(plain)).isEqualTo(quarkusGcpFormatter().format(plain));
     }
+
+    @Test
+    void levelNamesBecomeCloudLoggingSeverities() throws Exception {
+        Map<Level, String> expected = new java.util.LinkedHashMap<>();
+        expected.put(org.jboss.logmanager.Level.WARN, "WARNING");
+        expected.put(Level.WARNING, "WARNING");
+        expected.put(org.jboss.logmanager.Level.ERROR, "ERROR");
+        expected.put(Level.SEVERE, "ERROR");
+        expected.put(org.jboss.logmanager.Level.FATAL, "CRITICAL");
+        expected.put(org.jboss.logmanager.Level.INFO, "INFO");
+        expected.put(Level.CONFIG, "INFO");
+        expected.put(org.jboss.logmanager.Level.DEBUG, "DEBUG");
+        expected.put(org.jboss.logmanager.Level.TRACE, "DEBUG");
+        expected.put(Level.FINEST, "DEBUG");
+        for (String project : new String[] {"fanout-prod-1234", null}) {
+            CloudLoggingTrace f = new CloudLoggingTrace(quarkusGcpFormatter(), project);
+            for (Map.Entry<Level, String> e : expected.entrySet()) {
+                ExtLogRecord r = new ExtLogRecord(e.getKey(), "disk \"severity\":\"WARN\" almost full", CloudLoggingTraceTest.class.getName());
+                r.setLoggerName("dev.fanout.archive.ArchiveSink");
+                JsonNode line = JSON.readTree(f.format(r));
+                assertThat(line.path("severity").asText()).as("%s, project %s", e.getKey(), project).isEqualTo(e.getValue());
+                assertThat(line.path("message").asText()).isEqualTo("disk \"severity\":\"WARN\" almost full");
+            }
+        }
+        // Without the wrapper a WARN line is not a warning to Cloud Logging.
+        ExtLogRecord warn = new ExtLogRecord(org.jboss.logmanager.Level.WARN, "x", CloudLoggingTraceTest.class.getName());
+        assertThat(JSON.readTree(quarkusGcpFormatter().format(warn)).path("severity").asText()).isEqualTo("WARN");
+    }
+
+    @Test
+    void withoutAProjectTracesAreLeftAsQuarkusWroteThem() throws Exception {
+        JsonNode line = JSON.readTree(new CloudLoggingTrace(quarkusGcpFormatter(), null).format(traced("publish slow", true)));
+        assertThat(line.path("trace").asText()).isEqualTo("projects/ingest-bridge/traces/" + TRACE_ID);
+        assertThat(line.path("severity").asText()).isEqualTo("WARNING");
+    }
 }
