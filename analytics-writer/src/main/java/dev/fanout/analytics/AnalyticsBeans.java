@@ -29,6 +29,9 @@ public class AnalyticsBeans {
     @ApplicationScoped
     @LookupIfProperty(name = "fanout.analytics.enabled", stringValue = "true", lookupIfMissing = true)
     AnalyticsSink analyticsSink(AnalyticsConfig config, Instance<DuckDbAnalyticsStore> duckDb) throws Exception {
+        if (config.backend() == AnalyticsConfig.Backend.duckdb) {
+            requireDuckDb();
+        }
         AnalyticsSink sink = switch (config.backend()) {
             case duckdb -> new DuckDbAnalyticsSink(duckDb.get(), Clock.systemUTC());
             case bigquery -> bigQuery(config.bigquery());
@@ -53,10 +56,22 @@ public class AnalyticsBeans {
         return sink;
     }
 
+    /** analytics-loader's packaged jar leaves DuckDB out (its application.properties): say so, not NoClassDefFoundError. */
+    static void requireDuckDb() {
+        try {
+            Class.forName("org.duckdb.DuckDBConnection", false, AnalyticsBeans.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("fanout.analytics.backend=duckdb, but this build has no DuckDB (the analytics-loader "
+                    + "service is packaged without it): use fanout.analytics.backend=bigquery, or the local pipeline "
+                    + "(./run-local) for a DuckDB file", e);
+        }
+    }
+
     /** The local database file; opened only when something needs it (DuckDB backend, query endpoint). */
     @Produces
     @Singleton
     DuckDbAnalyticsStore duckDbStore(AnalyticsConfig config) throws Exception {
+        requireDuckDb();
         AnalyticsConfig.DuckDb d = config.duckdb();
         return DuckDbAnalyticsStore.open(Path.of(d.path()), d.memoryLimit(), d.threads(), d.checkpointThreshold());
     }

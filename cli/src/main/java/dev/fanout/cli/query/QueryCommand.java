@@ -98,7 +98,7 @@ public final class QueryCommand implements Callable<Integer> {
             }
             Properties p = new Properties();
             p.setProperty("duckdb.read_only", "true");
-            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), p)) {
+            try (Connection c = duckdb("jdbc:duckdb:" + file.toAbsolutePath(), p)) {
                 return print(c, out, console);
             } catch (SQLException e) {
                 if (String.valueOf(e.getMessage()).contains("lock")) {
@@ -121,7 +121,7 @@ public final class QueryCommand implements Callable<Integer> {
             } else {
                 root = ((FilesystemObjectStore) src.store()).root();
             }
-            try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            try (Connection c = duckdb("jdbc:duckdb:", new Properties())) {
                 try (Statement s = c.createStatement()) {
                     s.execute(eventsView(root, src.prefix()));
                 }
@@ -132,6 +132,17 @@ public final class QueryCommand implements Callable<Integer> {
                 deleteTree(tmp);
             }
         }
+    }
+
+    /** The replay job's image leaves DuckDB out (cli/pom.xml, profile duckdb): say so instead of "No suitable driver". */
+    static Connection duckdb(String url, Properties p) throws SQLException {
+        try {
+            Class.forName("org.duckdb.DuckDBDriver");
+        } catch (ClassNotFoundException e) {
+            throw new UsageException("this build of the CLI has no DuckDB (the replay job's image leaves it out): run "
+                    + "'./fanout query' from a clone instead", e);
+        }
+        return DriverManager.getConnection(url, p);
     }
 
     /** The {@code events} view: explicit columns, so optional fields and an empty archive keep one schema. */
