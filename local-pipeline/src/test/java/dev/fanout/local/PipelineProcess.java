@@ -26,7 +26,7 @@ final class PipelineProcess implements AutoCloseable {
 
     private final Path dataDir;
     private final Path log;
-    private final int port;
+    private int port;
     private final List<String> props;
     private final Map<String, String> env;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -42,8 +42,28 @@ final class PipelineProcess implements AutoCloseable {
         Files.createDirectories(dataDir);
     }
 
-    /** Starts the app and waits until it listens (readiness may be DOWN, e.g. with the S3 backend down). */
+    /**
+     * Starts the app and waits until it listens (readiness may be DOWN, e.g. with the S3 backend down).
+     * The port was free when chosen, but another process may take it before the app binds it
+     * (other modules' tests run beside these): then the app exits at once and gets a new port.
+     */
     PipelineProcess start(List<String> extraProps) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            launch(extraProps);
+            try {
+                awaitListening();
+                return this;
+            } catch (AssertionError e) {
+                if (attempt < 3 && !app.isAlive() && runLog().contains("seems to be in use by another process")) {
+                    port = freePort();
+                    continue;
+                }
+                throw e;
+            }
+        }
+    }
+
+    private void launch(List<String> extraProps) throws IOException {
         String jar = System.getProperty("local-pipeline.jar", "target/quarkus-app/quarkus-run.jar");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:+UseParallelGC", "-Dquarkus.profile=local", "-Dquarkus.http.host=127.0.0.1"));
@@ -59,8 +79,6 @@ final class PipelineProcess implements AutoCloseable {
         logOffset = Files.exists(log) ? Files.size(log) : 0;
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         app = pb.start();
-        awaitListening();
-        return this;
     }
 
     /** Waits until readiness answers 200: every sink and the bus are ready. */
