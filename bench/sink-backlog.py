@@ -35,6 +35,7 @@ def send(url, token, events, batch, senders):
     lock = threading.Lock()
     ok = [0]
     retries = [0]
+    failed = []
 
     def worker():
         while True:
@@ -54,7 +55,11 @@ def send(url, token, events, batch, senders):
                             break
                 except urllib.error.HTTPError as e:
                     if e.code < 500:
-                        sys.exit(f"bridge answered {e.code} for seq {first}: {e.read()[:300]!r}")
+                        # sys.exit here would end this thread only; the run must fail.
+                        with lock:
+                            failed.append(f"answered {e.code} for seq {first}: {e.read()[:300]!r}")
+                            starts.clear()
+                        return
                 except (urllib.error.URLError, ConnectionError, TimeoutError):
                     pass
                 with lock:
@@ -68,6 +73,8 @@ def send(url, token, events, batch, senders):
     for t in threads:
         t.join()
     print(f"answered 200: {ok[0]} events in {time.time() - t0:.1f} s ({retries[0]} retried requests)")
+    if failed:
+        sys.exit(f"{url}/v1/events {failed[0]} (send takes the base URL, e.g. http://127.0.0.1:8080)")
 
 
 def count(root, events):
