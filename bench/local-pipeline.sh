@@ -71,7 +71,6 @@ io_write() { awk '/^write_bytes/ {print $2}' "/proc/$1/io"; }
 # Requests answered 200, counted by the server (wrk misses the responses in flight when it stops).
 answered_ok() { metric 'fanout_ingest_requests_total{status="200"}'; }
 now_ms() { date +%s%3N; }
-sinks_label() { echo "${SINKS_SEEN:-?}"; }
 
 start_app() {
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/fanout-local-bench.XXXXXX")"
@@ -147,7 +146,8 @@ scenario() {
   local cpu1; cpu1="$(cpu_secs "$APP_PID")"
   # Every other sink of the process (analytics, alerts) must also have written everything accepted:
   # "end to end, all sinks" stops when the slowest one caught up (bounded wait: 120 s more).
-  local others behind="" ; others="$(sinks | grep -vx archive || true)"
+  local all_sinks others behind=""
+  all_sinks="$(sinks)"; others="$(grep -vx archive <<< "$all_sinks" || true)"
   for _ in $(seq 1 1200); do
     behind=""
     for s in $others; do
@@ -176,7 +176,6 @@ scenario() {
   local busy batch
   busy=$(awk -v a="${ws0:-0}" -v b="$(write_secs)" -v s="$e2e_secs" 'BEGIN {printf "%.0f%%", (b - a) / s * 100}')
   batch=$(awk -v a="${wc0:-0}" -v b="$(write_count)" -v w="$((w - base_written))" 'BEGIN {printf "%.0f", (b > a ? w / (b - a) : 0)}')
-  SINKS_SEEN="$(sinks | paste -sd+ -)"
   local rss; rss="$(hwm_mb "$APP_PID")"
   local la_end; la_end="$(loadavg)"
   # The server's count of 200s just before SIGTERM: every one of those events must be archived.
@@ -203,7 +202,7 @@ scenario() {
   e2e_evs=$(awk -v a="$((w - base_written))" -v s="$e2e_secs" 'BEGIN {printf "%.0f", a / s}')
   ratio=$(awk -v r="$raw_bytes" -v g="$gz_bytes" 'BEGIN {printf "%.1f", (g > 0 ? r / g : 0)}')
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s | %s | %s -> %s |\n' \
-    "$label" "$BUS" "$(sinks_label)" "$((EVENTS + 1))" "$evs" "$mbs" "$e2e_evs" "$all_evs" "$all_cpu" "$jpe" "$iope" "$per_cpu" "$cores" "$busy" "$batch" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
+    "$label" "$BUS" "$(paste -sd+ - <<< "$all_sinks")" "$((EVENTS + 1))" "$evs" "$mbs" "$e2e_evs" "$all_evs" "$all_cpu" "$jpe" "$iope" "$per_cpu" "$cores" "$busy" "$batch" "$R_P50" "$R_P99" "$R_OK" "$R_503" "$((R_OTHER + R_ERR))" \
     "$acc_final" "$lines" "$uniq" "$lost" "$ratio" "$rss" "$status" "$la_start" "$la_end" >> "$OUT/rows.md"
   # --- analytics (local-pipeline's second sink): every accepted event must be a row of events_raw, once.
   local db="$WORK/data/analytics.duckdb" duck

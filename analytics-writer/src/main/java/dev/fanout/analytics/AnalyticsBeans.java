@@ -29,9 +29,6 @@ public class AnalyticsBeans {
     @ApplicationScoped
     @LookupIfProperty(name = "fanout.analytics.enabled", stringValue = "true", lookupIfMissing = true)
     AnalyticsSink analyticsSink(AnalyticsConfig config, Instance<DuckDbAnalyticsStore> duckDb) throws Exception {
-        if (config.backend() == AnalyticsConfig.Backend.duckdb) {
-            requireDuckDb();
-        }
         AnalyticsSink sink = switch (config.backend()) {
             case duckdb -> new DuckDbAnalyticsSink(duckDb.get(), Clock.systemUTC());
             case bigquery -> bigQuery(config.bigquery());

@@ -260,9 +260,9 @@ public final class MessageEncoder {
             attrs.put(Attributes.ID_DIGEST, digestHex);
             attrs.put(Attributes.ID_FIRST, Integer.toString(first + from));
         }
-        byte[] gz = plain ? Arrays.copyOfRange(buf, start, stop) : gzip(buf, start, stop - start, options.gzipLevel());
-        if (gz.length <= PubSubLimits.maxDataBytes(attrs)) {
-            out.add(new BusMessage(gz, attrs, to - from, ids));
+        byte[] data = plain ? Arrays.copyOfRange(buf, start, stop) : gzip(buf, start, stop - start, options.gzipLevel());
+        if (data.length <= PubSubLimits.maxDataBytes(attrs)) {
+            out.add(new BusMessage(data, attrs, to - from, ids));
             return;
         }
         if (to - from == 1) {
@@ -276,10 +276,10 @@ public final class MessageEncoder {
                 }
             }
             if (stubs == null) {
-                throw tooLarge(events.get(first + from), stop - start, gz.length);
+                throw tooLarge(events.get(first + from), stop - start, data.length);
             }
             stubs[0]++;
-            Envelope stub = OversizeStub.of(events.get(first + from), stop - start - 1, gz.length);
+            Envelope stub = OversizeStub.of(events.get(first + from), stop - start - 1, data.length);
             byte[] json = EnvelopeCodec.toJson(stub);
             ByteBuf line = new ByteBuf(json.length + 1);
             line.write(json, 0, json.length);

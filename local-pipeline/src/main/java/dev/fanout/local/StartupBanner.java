@@ -71,10 +71,11 @@ public class StartupBanner {
         // A random port (0) is only known after binding; Quarkus' "Listening on" line shows it.
         String shownPort = port > 0 ? Integer.toString(port) : "<port>";
         String url = "http://" + shownHost + ":" + shownPort + "/v1/events";
+        boolean analytics = config.getOptionalValue("fanout.analytics.enabled", Boolean.class).orElse(true);
         StringBuilder b = new StringBuilder(1024);
         b.append("\n\n  Fanout local pipeline: Cribl webhook -> ").append(bus.durable() ? "journal" : "in-memory bus")
                 .append(" -> archive")
-                .append(config.getOptionalValue("fanout.analytics.enabled", Boolean.class).orElse(true) ? ", analytics" : "")
+                .append(analytics ? ", analytics" : "")
                 .append(alerts.enabled() ? ", alerts" : "").append("\n\n");
         b.append("  ingest   POST ").append(url).append("  (NDJSON, JSON array, gzip)\n");
         b.append("  200      ").append(acceptedMeans()).append('\n');
@@ -124,8 +125,7 @@ public class StartupBanner {
                     .append(" | zcat | head\n");
         }
         // --- analytics (analytics-writer)
-        if (config.getOptionalValue("fanout.analytics.enabled", Boolean.class).orElse(true)
-                && "duckdb".equals(config.getOptionalValue("fanout.analytics.backend", String.class).orElse(null))) {
+        if (analytics && "duckdb".equals(config.getOptionalValue("fanout.analytics.backend", String.class).orElse(null))) {
             Path db = Path.of(config.getValue("fanout.analytics.duckdb.path", String.class)).toAbsolutePath().normalize();
             b.append("  analytics ").append(db).append("  (DuckDB: events_raw, events, events_dedup; docs/analytics.md)\n");
             if (config.getOptionalValue("fanout.analytics.query.enabled", Boolean.class).orElse(false)) {
