@@ -5,7 +5,6 @@ import dev.fanout.analytics.AnalyticsSink;
 import dev.fanout.analytics.row.AnalyticsRow;
 import dev.fanout.analytics.row.RowField;
 import dev.fanout.analytics.schema.AnalyticsSchema;
-import dev.fanout.analytics.schema.TableDef;
 import dev.fanout.events.port.SinkRecord;
 import dev.fanout.events.port.WriteBatch;
 import dev.fanout.events.port.WriteResult;
@@ -21,14 +20,15 @@ import org.duckdb.DuckDBConnection;
 import org.jboss.logging.Logger;
 
 /**
- * The analytics sink on the local DuckDB file: the same rows as on BigQuery (events older than
- * {@code events}' expiry go to {@code events_raw} only), appended through DuckDB's Appender, both
- * tables in one transaction per batch, so a batch is in both tables or in neither. Commit means
+ * The analytics sink on the local DuckDB file: one row per event in {@link DuckDbLayout#STORE},
+ * which the {@code events_raw} and {@code events} views show as on BigQuery (events older than
+ * {@code events}' expiry in {@code events_raw} only), appended through DuckDB's Appender, one
+ * transaction per batch, so a batch is in both views or in neither. Commit means
  * the WAL is on disk; then the runtime acks. DuckDB checkpoints (folds the WAL into the file) when
  * the WAL reaches {@code checkpoint_threshold}, which {@link DuckDbAnalyticsStore} raises: see
  * there why.
  *
- * <p>Expiry is a delete here (no partitions): once an hour rows past each table's expiry go.
+ * <p>Expiry is a delete here (no partitions): once an hour the rows neither view shows any more go.
  */
 public final class DuckDbAnalyticsSink implements AnalyticsSink {
 
@@ -37,8 +37,9 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
 
     private final DuckDbAnalyticsStore store;
     private final Clock clock;
-    private final RowField[] rawFields = RowField.of(AnalyticsSchema.RAW);
-    private final RowField[] typedFields = RowField.of(AnalyticsSchema.TYPED);
+    /** The store's schema columns' values, in its column order ({@code schema} and {@code time_source} follow). */
+    private final RowField[] fields = DuckDbLayout.COLUMNS.stream().filter(c -> c.schema() != null)
+            .map(c -> RowField.forColumn(c.name())).toArray(RowField[]::new);
     private Instant lastExpiry = Instant.MIN;
 
     public DuckDbAnalyticsSink(DuckDbAnalyticsStore store, Clock clock) {
@@ -58,20 +59,14 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
     @Override
     public WriteResult write(WriteBatch batch) throws Exception {
         Instant now = clock.instant();
-        Instant oldestTyped = now.minus(Duration.ofDays(AnalyticsSchema.EVENTS_EXPIRATION_DAYS));
         List<SinkRecord> records = batch.records();
         DuckDBConnection c = store.writeConnection();
         synchronized (store) {
             c.setAutoCommit(false);
             try {
-                try (DuckDBAppender raw = c.createAppender(AnalyticsSchema.EVENTS_RAW);
-                        DuckDBAppender typed = c.createAppender(AnalyticsSchema.EVENTS)) {
+                try (DuckDBAppender a = c.createAppender(DuckDbLayout.STORE)) {
                     for (SinkRecord r : records) {
-                        AnalyticsRow row = new AnalyticsRow(r, now);
-                        appendRow(raw, rawFields, row);
-                        if (!r.envelope().time().isBefore(oldestTyped)) {
-                            appendRow(typed, typedFields, row);
-                        }
+                        appendRow(a, new AnalyticsRow(r, now));
                     }
                 }
                 c.commit();
@@ -89,7 +84,8 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
         return WriteResult.allDelivered();
     }
 
-    private static void appendRow(DuckDBAppender a, RowField[] fields, AnalyticsRow row) throws SQLException {
+    /** One row of the store: its schema columns in {@link DuckDbLayout#COLUMNS} order, then {@code schema}, {@code time_source}. */
+    private void appendRow(DuckDBAppender a, AnalyticsRow row) throws SQLException {
         a.beginRow();
         for (RowField f : fields) {
             Object v = f.get(row);
@@ -106,20 +102,20 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
                 throw new IllegalStateException("unexpected value " + v.getClass() + " for " + f.column());
             }
         }
+        a.append(row.record().envelope().schema());
+        a.append(row.record().envelope().timeSource().wireName());
         a.endRow();
     }
 
     private void expire(DuckDBConnection c, Instant now) {
-        for (TableDef t : AnalyticsSchema.TABLES) {
-            try (Statement s = c.createStatement()) {
-                int n = s.executeUpdate("DELETE FROM " + t.name() + " WHERE \"" + t.partitionColumn() + "\" < TIMESTAMPTZ '"
-                        + now.minus(Duration.ofDays(t.partitionExpirationDays())) + "'");
-                if (n > 0) {
-                    LOG.infof("analytics: %d rows of %s past their %d-day expiry deleted", n, t.name(), t.partitionExpirationDays());
-                }
-            } catch (SQLException e) {
-                LOG.warnf(e, "analytics: expiring %s failed; next try in an hour", t.name());
+        try (Statement s = c.createStatement()) {
+            int n = s.executeUpdate(DuckDbLayout.expire(now));
+            if (n > 0) {
+                LOG.infof("analytics: %d rows past the expiry of both events_raw (%d days) and events (%d days) deleted", n,
+                        AnalyticsSchema.RAW_EXPIRATION_DAYS, AnalyticsSchema.EVENTS_EXPIRATION_DAYS);
             }
+        } catch (SQLException e) {
+            LOG.warnf(e, "analytics: expiring %s failed; next try in an hour", DuckDbLayout.STORE);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.fanout.analytics.duckdb;
 
 import dev.fanout.analytics.schema.AnalyticsSchema;
-import dev.fanout.analytics.schema.Column;
 import dev.fanout.analytics.schema.SqlDdl;
 import dev.fanout.analytics.schema.TableDef;
 import java.nio.file.Files;
@@ -26,8 +25,9 @@ import org.jboss.logging.Logger;
  * writer appends on one connection and {@link #readOnlyConnection()} hands out read-only ones for
  * the query endpoint.
  *
- * <p>At open the tables are created if absent and missing columns are added; a column of the wrong
- * type fails the start with the DDL to run. File system access from SQL ({@code read_csv},
+ * <p>At open the store table ({@link DuckDbLayout}) is created if absent, missing columns are added,
+ * a file of the earlier two-table layout is moved into it, and the views are (re)created; a column
+ * of the wrong type fails the start with the DDL to run. File system access from SQL ({@code read_csv},
  * {@code COPY … TO}, {@code ATTACH}) and extension downloads are switched off for the whole
  * database: nothing here needs them, and the query endpoint must not reach beyond the file.
  */
@@ -100,35 +100,75 @@ public final class DuckDbAnalyticsStore implements AutoCloseable {
     private void migrate() throws SQLException {
         List<String> problems = new ArrayList<>();
         try (Statement s = connection.createStatement()) {
-            for (TableDef t : AnalyticsSchema.TABLES) {
-                s.execute(SqlDdl.duckDbCreateTable(t));
-                Map<String, String> live = columns(t.name());
-                for (Column c : t.columns()) {
-                    String type = live.get(c.name());
-                    if (type == null) {
-                        LOG.infof("analytics database %s: adding column %s.%s", path, t.name(), c.name());
-                        s.execute(SqlDdl.duckDbAddColumn(t, c));
-                    } else if (!sameType(type, c)) {
-                        problems.add(t.name() + "." + c.name() + " is " + type + ", expected " + c.type().duckDb());
-                    }
+            boolean earlierLayout = isBaseTable(AnalyticsSchema.EVENTS_RAW) && isBaseTable(AnalyticsSchema.EVENTS);
+            if (earlierLayout) {
+                migrateEarlierLayout(s);
+            }
+            s.execute(DuckDbLayout.createStore());
+            Map<String, String> live = columns(DuckDbLayout.STORE);
+            for (DuckDbLayout.StoreColumn c : DuckDbLayout.COLUMNS) {
+                String type = live.get(c.name());
+                if (type == null) {
+                    LOG.infof("analytics database %s: adding column %s.%s", path, DuckDbLayout.STORE, c.name());
+                    s.execute(DuckDbLayout.addColumn(c));
+                } else if (!sameType(type, c.duckDb())) {
+                    problems.add(DuckDbLayout.STORE + "." + c.name() + " is " + type + ", expected " + c.duckDb());
                 }
             }
             if (!problems.isEmpty()) {
                 throw new SQLException("the analytics database " + path + " does not match the analytics schema: "
-                        + String.join("; ", problems) + ". Move the file away (a new one is created), or recreate the tables: "
-                        + String.join("; ", AnalyticsSchema.TABLES.stream().map(SqlDdl::duckDbCreateTable).toList()));
+                        + String.join("; ", problems) + ". Move the file away (a new one is created), or recreate the table: "
+                        + DuckDbLayout.createStore());
             }
-            s.execute(SqlDdl.duckDbCreateDedupView());
             s.execute(SqlDdl.DUCKDB_JSON_EXTRACT_SCALAR);
+            s.execute(DuckDbLayout.RFC3339_MACRO);
+            for (TableDef t : AnalyticsSchema.TABLES) {
+                s.execute(DuckDbLayout.createView(t));
+            }
+            s.execute(DuckDbLayout.createDedupView());
         }
     }
 
-    private static boolean sameType(String live, Column c) {
+    /**
+     * A file written before the one-table layout: its rows move into the store in one transaction
+     * (a failure leaves the file as it was).
+     */
+    private void migrateEarlierLayout(Statement s) throws SQLException {
+        long t0 = System.nanoTime();
+        connection.setAutoCommit(false);
+        try {
+            s.execute(DuckDbLayout.createStore());
+            for (String sql : DuckDbLayout.migrateFromTables()) {
+                s.execute(sql);
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw new SQLException("the analytics database " + path + " has the earlier two-table layout and moving its rows into "
+                    + DuckDbLayout.STORE + " failed (the file is unchanged): " + e.getMessage(), e);
+        } finally {
+            connection.setAutoCommit(true);
+        }
+        LOG.infof("analytics database %s: moved events_raw and events into %s (one row per event, the tables are views now) in %d ms",
+                path, DuckDbLayout.STORE, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private boolean isBaseTable(String name) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ? AND table_type = 'BASE TABLE'")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
+    }
+
+    private static boolean sameType(String live, String expected) {
         String l = live.toUpperCase(Locale.ROOT);
-        return switch (c.type()) {
-            case STRING -> l.equals("VARCHAR");
-            case JSON -> l.equals("JSON");
-            case TIMESTAMP -> l.equals("TIMESTAMP WITH TIME ZONE") || l.equals("TIMESTAMPTZ");
+        return switch (expected) {
+            case "TIMESTAMPTZ" -> l.equals("TIMESTAMP WITH TIME ZONE") || l.equals("TIMESTAMPTZ");
+            default -> l.equals(expected);
         };
     }
 

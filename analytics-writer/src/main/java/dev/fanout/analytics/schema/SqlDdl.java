@@ -4,9 +4,9 @@ import java.util.Locale;
 import java.util.StringJoiner;
 
 /**
- * DDL for {@link AnalyticsSchema} in both engines: what the DuckDB writer runs at start, and what
- * the BigQuery loader prints when the live tables do not match (the deploy's Terraform creates
- * them from the schema JSON files instead).
+ * DDL for {@link AnalyticsSchema}: what the BigQuery loader prints when the live tables do not
+ * match (the deploy's Terraform creates them from the schema JSON files instead), and the macro
+ * every DuckDB file carries. The DuckDB file's own layout: {@code DuckDbLayout}.
  */
 public final class SqlDdl {
 
@@ -19,27 +19,6 @@ public final class SqlDdl {
      */
     public static final String DUCKDB_JSON_EXTRACT_SCALAR =
             "CREATE OR REPLACE MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)";
-
-    /** DuckDB: {@code CREATE TABLE IF NOT EXISTS} for the table (no partitions; expiry is a delete). */
-    public static String duckDbCreateTable(TableDef t) {
-        StringJoiner cols = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + duckDbIdent(t.name()) + " (\n  ", "\n)");
-        for (Column c : t.columns()) {
-            cols.add(duckDbIdent(c.name()) + " " + c.type().duckDb() + (c.required() ? " NOT NULL" : ""));
-        }
-        return cols.toString();
-    }
-
-    /** DuckDB: the dedup view. */
-    public static String duckDbCreateDedupView() {
-        return "CREATE OR REPLACE VIEW " + AnalyticsSchema.EVENTS_DEDUP + " AS "
-                + String.format(Locale.ROOT, AnalyticsSchema.DEDUP_VIEW_SQL, AnalyticsSchema.EVENTS);
-    }
-
-    /** DuckDB: {@code ALTER TABLE … ADD COLUMN} for a column missing from an existing file. */
-    public static String duckDbAddColumn(TableDef t, Column c) {
-        // NOT NULL cannot be added to a table with rows; the writer always fills it anyway.
-        return "ALTER TABLE " + duckDbIdent(t.name()) + " ADD COLUMN " + duckDbIdent(c.name()) + " " + c.type().duckDb();
-    }
 
     /** BigQuery: the full {@code CREATE TABLE} with partitioning, expiry and clustering. */
     public static String bigQueryCreateTable(String project, String dataset, TableDef t) {
@@ -72,11 +51,6 @@ public final class SqlDdl {
 
     public static String bigQueryRef(String project, String dataset, String table) {
         return "`" + project + "." + dataset + "." + table + "`";
-    }
-
-    /** DuckDB quotes reserved words such as {@code index}; quoting every name is always right. */
-    static String duckDbIdent(String name) {
-        return "\"" + name + "\"";
     }
 
     private static String quote(String s) {

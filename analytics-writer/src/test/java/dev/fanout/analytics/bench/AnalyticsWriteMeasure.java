@@ -37,7 +37,7 @@ import org.json.JSONObject;
 /**
  * Timing harness (not a test, not JMH): rows per CPU-second of the analytics writers on ~500-byte
  * nginx envelopes, counting the rows of both tables (the events are recent, so each is a row of
- * {@code events_raw} and one of {@code events}) — DuckDB (Appender, both tables, one transaction
+ * {@code events_raw} and one of {@code events}) — DuckDB (Appender, one {@code events_store} row per event, one transaction
  * per batch, its checkpoints included: the run ends with one), and the Storage
  * Write API into the loopback fake with protobuf rows ({@code StreamWriter}, the production path)
  * and with {@code JsonStreamWriter} (the alternative the issue asks to measure). CPU is the whole
@@ -88,7 +88,7 @@ public final class AnalyticsWriteMeasure {
             DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC());
             Path file = dir.resolve("analytics.duckdb");
             Path wal = dir.resolve("analytics.duckdb.wal");
-            run("duckdb (Appender, both tables)", data, warmUp, recs -> sink.write(AnalyticsTestRecords.batch(recs)), () -> {
+            run("duckdb (Appender, events_store)", data, warmUp, recs -> sink.write(AnalyticsTestRecords.batch(recs)), () -> {
                 // The file once the WAL is folded in: the checkpoint's CPU is part of the measured window.
                 try (Connection c = store.readOnlyConnection(); Statement s = c.createStatement()) {
                     s.execute("COMMIT");

@@ -147,6 +147,42 @@ public final class DuckDbWriteVariants {
         };
     }
 
+    /** One physical table: the union of both tables' columns without {@code payload} (views would rebuild it). */
+    static Variant single() {
+        Map<String, Column> cols = new LinkedHashMap<>();
+        for (TableDef t : AnalyticsSchema.TABLES) {
+            for (Column col : t.columns()) {
+                if (!col.name().equals("payload")) {
+                    cols.putIfAbsent(col.name(), col);
+                }
+            }
+        }
+        RowField[] fields = cols.keySet().stream().map(RowField::forColumn).toArray(RowField[]::new);
+        String ddl = "CREATE TABLE store (" + String.join(", ", cols.values().stream()
+                .map(col -> "\"" + col.name() + "\" " + col.type().duckDb()).toList()) + ")";
+        return new Variant() {
+            @Override
+            public void setup(DuckDBConnection c) throws SQLException {
+                try (Statement s = c.createStatement()) {
+                    s.execute(ddl);
+                    s.execute("DROP TABLE events_raw");
+                    s.execute("DROP TABLE events");
+                    s.execute("CREATE VIEW events_raw AS SELECT * FROM store");
+                    s.execute("CREATE VIEW events AS SELECT * FROM store");
+                }
+            }
+
+            @Override
+            public void write(DuckDBConnection c, List<SinkRecord> recs, Instant now, Instant oldest) throws Exception {
+                try (DuckDBAppender a = c.createAppender("store")) {
+                    for (SinkRecord r : recs) {
+                        appendRow(a, fields, new AnalyticsRow(r, now), true);
+                    }
+                }
+            }
+        };
+    }
+
     static String insertSelect(TableDef t, boolean cast) {
         List<String> sel = new ArrayList<>();
         for (Column col : t.columns()) {
@@ -166,6 +202,7 @@ public final class DuckDbWriteVariants {
             case "two-bytes" -> twoAppenders(true);
             case "stage-json" -> staging(false);
             case "stage-varchar" -> staging(true);
+            case "single" -> single();
             default -> throw new IllegalArgumentException(variant);
         };
         Instant start = Instant.now().minusSeconds(3600);
@@ -190,7 +227,7 @@ public final class DuckDbWriteVariants {
         DuckDBConnection c = DriverManager.getConnection("jdbc:duckdb:" + file, p).unwrap(DuckDBConnection.class);
         try (Statement s = c.createStatement()) {
             for (TableDef t : AnalyticsSchema.TABLES) {
-                s.execute(SqlDdl.duckDbCreateTable(t));
+                s.execute(dev.fanout.analytics.duckdb.EarlierLayout.createTable(t));
             }
         }
         v.setup(c);

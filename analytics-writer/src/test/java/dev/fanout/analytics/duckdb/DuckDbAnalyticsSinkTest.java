@@ -6,10 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.analytics.AnalyticsTestRecords;
 import dev.fanout.analytics.schema.AnalyticsSchema;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
+import dev.fanout.events.Severity;
+import dev.fanout.events.port.MessageMeta;
 import dev.fanout.events.port.SinkRecord;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,6 +29,8 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,23 +135,111 @@ class DuckDbAnalyticsSinkTest {
     }
 
     @Test
-    void aMissingColumnIsAddedAndAMistypedOneFailsTheOpenWithTheDdl() throws Exception {
+    void aMissingStoreColumnIsAddedAndAMistypedOneFailsTheOpenWithTheDdl() throws Exception {
         Path file = dir.resolve("analytics.duckdb");
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE events_raw (id VARCHAR, \"time\" TIMESTAMPTZ, received_at TIMESTAMPTZ, loaded_at TIMESTAMPTZ, "
-                    + "message_id VARCHAR, published_at TIMESTAMPTZ, attributes JSON, payload JSON)");
+            s.execute(DuckDbLayout.createStore());
+            s.execute("ALTER TABLE events_store DROP COLUMN replay");
         }
         try (DuckDbAnalyticsStore store = open()) {
-            assertThat(store.columns("events_raw")).containsEntry("replay", "VARCHAR");
+            assertThat(store.columns("events_store")).containsEntry("replay", "VARCHAR");
+            assertThat(store.columns("events_raw")).containsKey("replay");
         }
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
             s.execute("DROP VIEW events_dedup");
-            s.execute("DROP TABLE events");
-            s.execute("CREATE TABLE events (id VARCHAR, \"time\" VARCHAR)");
+            s.execute("DROP VIEW events");
+            s.execute("DROP VIEW events_raw");
+            s.execute("ALTER TABLE events_store ALTER \"time\" TYPE VARCHAR");
         }
         assertThatThrownBy(this::open).isInstanceOf(SQLException.class)
-                .hasMessageContaining("events.time is VARCHAR, expected TIMESTAMPTZ")
-                .hasMessageContaining("CREATE TABLE IF NOT EXISTS \"events\"");
+                .hasMessageContaining("events_store.time is VARCHAR, expected TIMESTAMPTZ")
+                .hasMessageContaining("CREATE TABLE IF NOT EXISTS events_store");
+    }
+
+    @Test
+    void payloadIsTheEnvelopeTextTheBridgeWrote() throws Exception {
+        Instant t = Instant.parse("2026-11-30T23:59:58Z");
+        List<Envelope> envelopes = List.of(
+                envelope("a1", t, Envelope.TimeSource.EVENT, "web-01", "GET /x?q=\"a b\" \\ ünï ✓ \t end", null),
+                envelope("a2", t.plusMillis(7), Envelope.TimeSource.RECEIVED, null, null, "line 3: unexpected '}'"),
+                envelope("a3", t.plusNanos(123_456_000), Envelope.TimeSource.EVENT, "h", "", null),
+                envelope("a4", Instant.parse("1969-12-31T23:59:59.999Z"), Envelope.TimeSource.EVENT, "h", "r", null));
+        MessageMeta meta = new MessageMeta("m-1", AnalyticsTestRecords.PUBLISHED, 1, Map.of("schema", "1"));
+        List<SinkRecord> records = envelopes.stream().map(e -> new SinkRecord(e, meta)).toList();
+        try (DuckDbAnalyticsStore store = open()) {
+            // Fixed event times far in the past: loaded now, so all four are in events_raw (by loaded_at).
+            new DuckDbAnalyticsSink(store, Clock.systemUTC()).write(batch(records));
+            try (Connection c = store.readOnlyConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id, payload FROM events_raw ORDER BY id")) {
+                for (Envelope e : envelopes) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo(e.id());
+                    assertThat(rs.getString(2)).isEqualTo(new String(EnvelopeCodec.toJson(e), StandardCharsets.UTF_8));
+                    assertThat(EnvelopeCodec.fromJson(rs.getString(2).getBytes(StandardCharsets.UTF_8))).isEqualTo(e);
+                }
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    private static Envelope micros(Envelope e) {
+        return new Envelope(e.id(), e.schema(), e.time().truncatedTo(ChronoUnit.MICROS), e.timeSource(),
+                e.receivedAt().truncatedTo(ChronoUnit.MICROS), e.host(), e.source(), e.sourcetype(), e.index(), e.severity(), e.raw(),
+                e.fields(), e.parseError());
+    }
+
+    private static Envelope envelope(String id, Instant time, Envelope.TimeSource ts, String host, String raw, String parseError) {
+        ObjectNode fields = JsonNodeFactory.instance.objectNode();
+        fields.put("status", 503).put("ratio", 0.25).put("msg", "quote \" and \u0001 control");
+        fields.putArray("tags").add("a").add(2);
+        return new Envelope(id, 1, time, ts, time.plusSeconds(1), host, "/var/log/x", "nginx", "main",
+                Severity.WARNING, raw, fields, parseError);
+    }
+
+    @Test
+    void aFileOfTheEarlierTwoTableLayoutIsMovedIntoTheStore() throws Exception {
+        Path file = dir.resolve("analytics.duckdb");
+        Instant now = Instant.now();
+        List<SinkRecord> both = records(0, 20, now.minus(2, ChronoUnit.HOURS));
+        List<SinkRecord> typedOnly = records(100, 5, now.minus(20, ChronoUnit.DAYS));
+        List<SinkRecord> rawOnly = records(200, 3, now.minus(AnalyticsSchema.EVENTS_EXPIRATION_DAYS + 5, ChronoUnit.DAYS));
+        try (DuckDBConnection c = DriverManager.getConnection("jdbc:duckdb:" + file).unwrap(DuckDBConnection.class)) {
+            EarlierLayout.create(c);
+            EarlierLayout.write(c, both, now, true, true);
+            EarlierLayout.write(c, both.subList(0, 10), now, true, true); // a redelivery of one message
+            EarlierLayout.write(c, typedOnly, now.minus(19, ChronoUnit.DAYS), false, true); // landing rows expired
+            EarlierLayout.write(c, rawOnly, now, true, false); // too old for events
+        }
+        try (DuckDbAnalyticsStore store = open()) {
+            assertThat(count(store, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('events_raw', 'events', "
+                    + "'events_dedup') AND table_type = 'VIEW'")).isEqualTo(3);
+            assertThat(count(store, "SELECT count(*) FROM events_raw")).isEqualTo(20 + 10 + 3);
+            assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(20 + 10 + 5);
+            assertThat(count(store, "SELECT count(*) FROM events_dedup")).isEqualTo(25);
+            assertThat(count(store, "SELECT count(*) FROM events_store")).isEqualTo(20 + 10 + 5 + 3);
+            Envelope e = rawOnly.get(1).envelope();
+            Envelope f = both.get(7).envelope();
+            try (Connection c = store.readOnlyConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT DISTINCT payload FROM events_raw WHERE id IN ('" + e.id() + "', '" + f.id()
+                            + "')")) {
+                List<Envelope> read = new ArrayList<>();
+                while (rs.next()) {
+                    read.add(EnvelopeCodec.fromJson(rs.getString(1).getBytes(StandardCharsets.UTF_8)));
+                }
+                // DuckDB keeps microseconds; the test events have nanoseconds.
+                assertThat(read).containsExactlyInAnyOrder(micros(e), micros(f));
+            }
+            try (Connection c = store.readOnlyConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT host, fields, severity, raw FROM events WHERE id = '" + f.id() + "' LIMIT 1")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo(f.host());
+                assertThat(JSON.readTree(rs.getString(2))).isEqualTo(f.fields());
+                assertThat(rs.getString(3)).isEqualTo(f.severity().wireName());
+                assertThat(rs.getString(4)).isEqualTo(f.raw());
+            }
+            new DuckDbAnalyticsSink(store, Clock.systemUTC()).write(batch(records(300, 10, now.minus(1, ChronoUnit.MINUTES))));
+            assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(45);
+        }
     }
 
     private static long walBytes(Path db) throws Exception {
@@ -154,13 +250,13 @@ class DuckDbAnalyticsSinkTest {
     @Test
     void theWalIsFoldedIntoTheFileAtTheConfiguredThreshold() throws Exception {
         Instant start = Instant.now().minus(10, ChronoUnit.MINUTES);
-        // 4 batches, ~1.2 MB of WAL each: past a 1MB threshold every time, far below 256MB (and below
+        // 4 batches, ~1.07 MB of WAL each: past a 1MB threshold every time, far below 256MB (and below
         // DuckDB's 16 MiB default, so this shows the setting reaches DuckDB; the benchmark shows its worth).
         Path small = dir.resolve("small/analytics.duckdb");
         try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(small, "128MB", 1, "1MB")) {
             DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC());
             for (int b = 0; b < 4; b++) {
-                sink.write(batch(records(b * 1_000, 1_000, start)));
+                sink.write(batch(records(b * 2_000, 2_000, start)));
             }
             assertThat(Files.size(small)).as("rows checkpointed into the file").isGreaterThan(2_000_000);
             assertThat(walBytes(small)).isLessThan(2_500_000);
@@ -169,15 +265,15 @@ class DuckDbAnalyticsSinkTest {
         try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(big, "128MB", 1, "256MB")) {
             DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC());
             for (int b = 0; b < 4; b++) {
-                sink.write(batch(records(b * 1_000, 1_000, start)));
+                sink.write(batch(records(b * 2_000, 2_000, start)));
             }
-            assertThat(walBytes(big)).as("committed rows waiting in the WAL").isGreaterThan(4_000_000);
+            assertThat(walBytes(big)).as("committed rows waiting in the WAL").isGreaterThan(3_000_000);
             assertThat(Files.size(big)).isLessThan(1_000_000);
-            assertThat(count(store, "SELECT count(*) FROM events_raw")).isEqualTo(4_000);
-            assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(4_000);
+            assertThat(count(store, "SELECT count(*) FROM events_raw")).isEqualTo(8_000);
+            assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(8_000);
         }
         try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(big, "128MB", 1, "256MB")) {
-            assertThat(count(store, "SELECT count(DISTINCT id) FROM events_raw")).as("after a clean close").isEqualTo(4_000);
+            assertThat(count(store, "SELECT count(DISTINCT id) FROM events_raw")).as("after a clean close").isEqualTo(8_000);
         }
     }
 
