@@ -95,6 +95,37 @@ test("ci builds and inspects the images on every push", () => {
   assert.ok(images.steps.some((s) => s.run === "deploy/check-images.sh" && s.env.FANOUT_CHECK_REGISTRY === "localhost:5000"));
 });
 
+test("ci builds every service native in the Mandrel builder image and runs its packaged-app IT on the binary", () => {
+  const services = ["ingest-bridge", "archive-sink", "analytics-loader", "alert-sink"];
+  const job = wf("ci").jobs.native;
+  assert.deepEqual(job.strategy.matrix.service, services);
+  assert.equal(job.strategy["fail-fast"], false, "one service's failure does not hide the others'");
+  const run = job.steps.map((s) => s.run ?? "").join("\n");
+  assert.match(run, /\.\/mvnw -B -Pnative -pl \$\{\{ matrix\.service \}\} -am verify/);
+  assert.match(run, /-Dquarkus\.native\.container-build=true/);
+  assert.doesNotMatch(JSON.stringify(job), /secrets\./, "the native job needs no secrets");
+  assert.match(read(join(repoRoot, "pom.xml")),
+    /<quarkus\.native\.builder-image>quay\.io\/quarkus\/ubi9-quarkus-mandrel-builder-image:[^<\s]+<\/quarkus\.native\.builder-image>/);
+  for (const s of services) {
+    const pom = read(join(repoRoot, s, "pom.xml"));
+    const profile = pom.slice(pom.indexOf("<id>native</id>"));
+    assert.ok(pom.includes("<id>native</id>"), `${s}: a native profile`);
+    assert.match(profile, /<quarkus\.native\.enabled>true<\/quarkus\.native\.enabled>/, `${s}: the profile builds native`);
+    assert.match(profile, /<native\.image\.path>\$\{project\.build\.directory\}\/\$\{project\.build\.finalName\}-runner<\/native\.image\.path>/,
+      `${s}: failsafe runs the ITs on the binary`);
+    assert.match(pom, /<artifactId>maven-failsafe-plugin<\/artifactId>/, `${s}: failsafe runs in verify`);
+    const its = findFiles(join(repoRoot, s, "src", "test", "java"), ["IT.java"]).filter((f) => read(f).includes("@QuarkusIntegrationTest"));
+    assert.ok(its.length >= 1, `${s}: a @QuarkusIntegrationTest`);
+  }
+  // A service allowed to fail here is one the offline check knows is not native yet (and says why).
+  const allowed = [...String(job["continue-on-error"]).matchAll(/matrix\.service == '([a-z-]+)'/g)].map((m) => m[1]);
+  const check = read(join(repoRoot, "deploy/check-native-sources.sh"));
+  for (const s of allowed) {
+    assert.match(check, new RegExp(`^${s} dev\\.fanout\\.`, "m"), `${s}: a known reason in deploy/check-native-sources.sh`);
+    assert.match(read(join(repoRoot, "docs/operations.md")), new RegExp(`\\*\\*Native\\*\\*[^]*${s}[^]*not native yet`), `${s}: docs/operations.md says why`);
+  }
+});
+
 test("rollback: manual, per environment, through deploy/rollback.sh", () => {
   const r = wf("rollback");
   assert.ok(r.on.workflow_dispatch.inputs.environment.options.includes("production"));
