@@ -97,8 +97,9 @@ public final class BigQueryAnalyticsSink implements AnalyticsSink {
         List<ByteString> rawRows = new ArrayList<>(records.size());
         List<ByteString> typedRows = new ArrayList<>(records.size());
         int[] typedOf = new int[records.size()];
+        AnalyticsRow row = null;
         for (int i = 0; i < records.size(); i++) {
-            AnalyticsRow row = new AnalyticsRow(records.get(i), now);
+            row = new AnalyticsRow(records.get(i), now, row);
             rawRows.add(rawEncoder.encode(row));
             // Its events partition would expire at once: such events live in events_raw only.
             if (records.get(i).envelope().time().isBefore(oldestTyped)) {

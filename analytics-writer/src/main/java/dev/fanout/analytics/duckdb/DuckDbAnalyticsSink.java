@@ -65,8 +65,10 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
             c.setAutoCommit(false);
             try {
                 try (DuckDBAppender a = c.createAppender(DuckDbLayout.STORE)) {
+                    AnalyticsRow row = null;
                     for (SinkRecord r : records) {
-                        appendRow(a, new AnalyticsRow(r, now));
+                        row = new AnalyticsRow(r, now, row);
+                        appendRow(a, row);
                     }
                 }
                 c.commit();

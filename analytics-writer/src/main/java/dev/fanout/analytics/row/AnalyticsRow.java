@@ -29,6 +29,18 @@ public final class AnalyticsRow {
         this.loadedAt = loadedAt;
     }
 
+    /**
+     * As {@link #AnalyticsRow(SinkRecord, Instant)}; when {@code previous} came from the same
+     * message, its attributes JSON is reused (every event of a message has the same attributes,
+     * and a batch lists a message's events one after another).
+     */
+    public AnalyticsRow(SinkRecord record, Instant loadedAt, AnalyticsRow previous) {
+        this(record, loadedAt);
+        if (previous != null && previous.record.message() == record.message()) {
+            this.attributes = previous.attributes;
+        }
+    }
+
     public SinkRecord record() {
         return record;
     }

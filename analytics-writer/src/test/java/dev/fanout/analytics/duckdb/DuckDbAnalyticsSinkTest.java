@@ -65,6 +65,10 @@ class DuckDbAnalyticsSinkTest {
         try (DuckDbAnalyticsStore store = open()) {
             assertThat(count(store, "SELECT count(*) FROM events_raw")).isEqualTo(25);
             assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(25);
+            // Each row's attributes are its own message's (a message's JSON is reused for its events only).
+            assertThat(count(store, "SELECT count(*) FROM events_raw WHERE json_extract_string(attributes, '$.replay') "
+                    + "IS NOT DISTINCT FROM replay")).isEqualTo(25);
+            assertThat(count(store, "SELECT count(*) FROM events_raw WHERE replay IS NOT NULL")).isBetween(1L, 24L);
             Envelope e = records.get(3).envelope();
             try (Connection c = store.readOnlyConnection(); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT r.time, r.payload, r.attributes, r.replay, r.message_id, r.published_at, "
