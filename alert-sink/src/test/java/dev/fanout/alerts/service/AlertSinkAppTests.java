@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(ResendFake.class)
-class AlertSinkAppTests {
+public class AlertSinkAppTests {
 
     private static final MessageEncoder PACKED = new MessageEncoder(MessageEncoderOptions.defaults());
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,7 +61,8 @@ class AlertSinkAppTests {
                 + "\"subscription\":\"projects/p/subscriptions/alerts-push\"}";
     }
 
-    private static List<Envelope> errors(String host, String raw, int n) {
+    /** {@code n} error events of one host, the raw text numbered (also the packaged-app IT's). */
+    public static List<Envelope> errors(String host, String raw, int n) {
         List<Envelope> out = new ArrayList<>();
         Instant t = Instant.now();
         for (int i = 0; i < n; i++) {

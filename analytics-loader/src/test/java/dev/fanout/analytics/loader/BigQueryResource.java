@@ -54,6 +54,14 @@ public class BigQueryResource implements QuarkusTestResourceLifecycleManager {
 
     /** REST {@code tables.get} of the table, without {@code droppedColumn} if not null. */
     static void stubTable(TableDef t, String droppedColumn) {
+        stubTable(rest, PROJECT, DATASET, t, droppedColumn);
+    }
+
+    /**
+     * Stubs REST {@code tables.get} of the table on {@code rest}: the shipped schema JSON, without
+     * {@code droppedColumn} if not null.
+     */
+    public static void stubTable(WireMockServer rest, String project, String dataset, TableDef t, String droppedColumn) {
         try {
             ArrayNode fields = (ArrayNode) JSON.readTree(SchemaFiles.shipped(t));
             if (droppedColumn != null) {
@@ -65,11 +73,11 @@ public class BigQueryResource implements QuarkusTestResourceLifecycleManager {
             }
             ObjectNode table = JSON.createObjectNode();
             table.put("kind", "bigquery#table");
-            table.putObject("tableReference").put("projectId", PROJECT).put("datasetId", DATASET).put("tableId", t.name());
+            table.putObject("tableReference").put("projectId", project).put("datasetId", dataset).put("tableId", t.name());
             table.put("type", "TABLE");
             table.putObject("schema").set("fields", fields);
             table.putObject("timePartitioning").put("type", "DAY").put("field", t.partitionColumn());
-            rest.stubFor(get(urlPathEqualTo("/bigquery/v2/projects/" + PROJECT + "/datasets/" + DATASET + "/tables/" + t.name()))
+            rest.stubFor(get(urlPathEqualTo("/bigquery/v2/projects/" + project + "/datasets/" + dataset + "/tables/" + t.name()))
                     .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(table.toString())));
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -89,6 +89,14 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
     /** One row of the store: its schema columns in {@link DuckDbLayout#COLUMNS} order, then {@code schema}, {@code time_source}. */
     private void appendRow(DuckDBAppender a, AnalyticsRow row) throws SQLException {
         a.beginRow();
+        appendValues(a, fields, row);
+        a.append(row.record().envelope().schema());
+        a.append(row.record().envelope().timeSource().wireName());
+        a.endRow();
+    }
+
+    /** The row's values of {@code fields}, in order, into the appender's current row. */
+    static void appendValues(DuckDBAppender a, RowField[] fields, AnalyticsRow row) throws SQLException {
         for (RowField f : fields) {
             Object v = f.get(row);
             if (v == null) {
@@ -104,9 +112,6 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
                 throw new IllegalStateException("unexpected value " + v.getClass() + " for " + f.column());
             }
         }
-        a.append(row.record().envelope().schema());
-        a.append(row.record().envelope().timeSource().wireName());
-        a.endRow();
     }
 
     private void expire(DuckDBConnection c, Instant now) {

@@ -95,11 +95,8 @@ public final class DuckDbLayout {
      * UTC, the fraction in groups of 3 digits, only as long as needed.
      */
     static final String RFC3339_MACRO = "CREATE OR REPLACE MACRO fanout_rfc3339(ts) AS "
-            + "strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S') || (CASE "
-            + "WHEN (epoch_us(ts) % 1000000 + 1000000) % 1000000 = 0 THEN '' "
-            + "WHEN (epoch_us(ts) % 1000000 + 1000000) % 1000 = 0 "
-            + "THEN '.' || lpad(((epoch_us(ts) % 1000000 + 1000000) % 1000000 // 1000)::VARCHAR, 3, '0') "
-            + "ELSE '.' || lpad(((epoch_us(ts) % 1000000 + 1000000) % 1000000)::VARCHAR, 6, '0') END) || 'Z'";
+            // Microseconds, then the zero groups dropped: '.000000' whole, else a trailing '000'.
+            + "regexp_replace(strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f'), '(\\.000000|000)$', '') || 'Z'";
 
     /** The view for a table of the schema: its columns in its order, over the rows it would hold. */
     static String createView(TableDef t) {

@@ -63,18 +63,7 @@ public final class EarlierLayout {
 
     static void append(DuckDBAppender a, RowField[] fields, AnalyticsRow row) throws SQLException {
         a.beginRow();
-        for (RowField f : fields) {
-            Object v = f.get(row);
-            if (v == null) {
-                a.appendNull();
-            } else if (v instanceof String s) {
-                a.append(s);
-            } else if (v instanceof Instant i) {
-                a.appendEpochMicros(i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000);
-            } else {
-                a.append((byte[]) v);
-            }
-        }
+        DuckDbAnalyticsSink.appendValues(a, fields, row);
         a.endRow();
     }
 }

@@ -23,7 +23,6 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
 import java.net.URI;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,24 +55,19 @@ class ArchiveSinkIT {
 
         @Override
         public Map<String, String> start() {
+            Map<String, String> archive;
             try {
                 s3 = S3ProxyProcess.start();
-                Files.createDirectories(s3.dataDir().resolve(BUCKET));
+                archive = s3.archiveBucket(BUCKET);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
             oidc = OidcIssuer.start();
             pubsub = PubSubFake.start().pushBackoff(Duration.ofMillis(50), Duration.ofSeconds(1));
             Map<String, String> m = new HashMap<>();
-            m.put("fanout.archive.s3.endpoint", s3.endpoint().toString());
-            m.put("fanout.archive.s3.bucket", BUCKET);
-            m.put("fanout.archive.s3.region", "us-east-1");
-            m.put("fanout.archive.s3.access-key-id", s3.accessKeyId());
-            m.put("fanout.archive.s3.secret-access-key", s3.secretAccessKey());
+            m.putAll(archive);
             // OIDC stays on (the prod default): only where the keys come from and whom to expect.
-            m.put("fanout.consumer.push.oidc.audience", AUDIENCE);
-            m.put("fanout.consumer.push.oidc.service-account-email", OidcIssuer.SERVICE_ACCOUNT);
-            m.put("fanout.consumer.push.oidc.jwks-url", oidc.jwksUrl());
+            m.putAll(oidc.pushConfig(AUDIENCE));
             // The service batches for 30 s; a test does not wait that long for one object.
             m.put("fanout.consumer.sinks.\"archive\".max-age", "200ms");
             return m;

@@ -67,6 +67,17 @@ public final class OidcIssuer implements AutoCloseable {
         }
     }
 
+    /**
+     * The {@code fanout.consumer.push.oidc.*} settings that keep push verification on (the prod
+     * default) with this issuer's keys, {@link #SERVICE_ACCOUNT} and {@code audience}.
+     */
+    public java.util.Map<String, String> pushConfig(String audience) {
+        return java.util.Map.of(
+                "fanout.consumer.push.oidc.audience", audience,
+                "fanout.consumer.push.oidc.service-account-email", SERVICE_ACCOUNT,
+                "fanout.consumer.push.oidc.jwks-url", jwksUrl());
+    }
+
     public String jwksUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/certs";
     }

@@ -202,6 +202,20 @@ public final class S3ProxyProcess implements AutoCloseable {
         return SECRET_ACCESS_KEY;
     }
 
+    /**
+     * Creates {@code bucket} and returns the {@code fanout.archive.s3.*} settings of an app whose
+     * archive is that bucket here.
+     */
+    public java.util.Map<String, String> archiveBucket(String bucket) throws IOException {
+        Files.createDirectories(dataDir.resolve(bucket));
+        return java.util.Map.of(
+                "fanout.archive.s3.endpoint", endpoint.toString(),
+                "fanout.archive.s3.bucket", bucket,
+                "fanout.archive.s3.region", "us-east-1",
+                "fanout.archive.s3.access-key-id", ACCESS_KEY_ID,
+                "fanout.archive.s3.secret-access-key", SECRET_ACCESS_KEY);
+    }
+
     /** Directory under which s3proxy keeps one sub-directory per bucket. */
     public Path dataDir() {
         return dataDir;

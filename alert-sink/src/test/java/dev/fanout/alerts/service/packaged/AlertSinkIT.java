@@ -12,16 +12,14 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import dev.fanout.events.BusMessage;
-import dev.fanout.events.Envelope;
+import dev.fanout.alerts.service.AlertSinkAppTests;
 import dev.fanout.events.MessageEncoder;
 import dev.fanout.events.MessageEncoderOptions;
-import dev.fanout.events.Severity;
 import dev.fanout.store.S3ObjectStore;
 import dev.fanout.store.S3Settings;
 import dev.fanout.testsupport.oidc.OidcIssuer;
@@ -32,9 +30,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
 import java.net.URI;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,9 +66,10 @@ class AlertSinkIT {
             resend.start();
             resend.stubFor(post(urlPathEqualTo("/emails")).willReturn(aResponse().withStatus(200)
                     .withHeader("Content-Type", "application/json").withBody("{\"id\":\"4ef9a417-02e9-4d39-ad75-9611e0fcc33c\"}")));
+            Map<String, String> archive;
             try {
                 s3 = S3ProxyProcess.start();
-                Files.createDirectories(s3.dataDir().resolve(BUCKET));
+                archive = s3.archiveBucket(BUCKET);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -83,15 +80,9 @@ class AlertSinkIT {
             m.put("fanout.alerts.resend.api-key", API_KEY);
             m.put("fanout.alerts.from", "Fanout IT <alerts@example.org>");
             m.put("fanout.alerts.recipients", "ops@example.org");
-            m.put("fanout.archive.s3.endpoint", s3.endpoint().toString());
-            m.put("fanout.archive.s3.bucket", BUCKET);
-            m.put("fanout.archive.s3.region", "us-east-1");
-            m.put("fanout.archive.s3.access-key-id", s3.accessKeyId());
-            m.put("fanout.archive.s3.secret-access-key", s3.secretAccessKey());
+            m.putAll(archive);
             // OIDC stays on (the prod default) for push and tick: only the keys' origin and the principal.
-            m.put("fanout.consumer.push.oidc.audience", AUDIENCE);
-            m.put("fanout.consumer.push.oidc.service-account-email", OidcIssuer.SERVICE_ACCOUNT);
-            m.put("fanout.consumer.push.oidc.jwks-url", oidc.jwksUrl());
+            m.putAll(oidc.pushConfig(AUDIENCE));
             // Timers of the service (10 s batches, 30 s group-wait) shortened for one test.
             m.put("fanout.consumer.sinks.\"alerts\".max-age", "200ms");
             m.put("fanout.alerts.group-wait", "0s");
@@ -115,16 +106,6 @@ class AlertSinkIT {
         }
     }
 
-    private static List<Envelope> errors(String host, String raw, int n) {
-        List<Envelope> out = new ArrayList<>();
-        Instant t = Instant.now();
-        for (int i = 0; i < n; i++) {
-            out.add(new Envelope(String.format("%032x", System.nanoTime() + i), 1, t, Envelope.TimeSource.EVENT, t, host,
-                    "/var/log/app.log", "app", "main", Severity.ERROR, raw + " " + i, JsonNodeFactory.instance.objectNode(), null));
-        }
-        return out;
-    }
-
     private static List<LoggedRequest> emailsFor(String host) {
         return Fakes.resend.findAll(postRequestedFor(urlPathEqualTo("/emails"))).stream()
                 .filter(r -> r.getBodyAsString().contains(host)).toList();
@@ -138,7 +119,7 @@ class AlertSinkIT {
         List<PubsubMessage> messages = new ArrayList<>();
         // 25 errors of one group in one message, so one batch: group-wait is 0 s here, and errors
         // arriving in later batches would be counted in a later e-mail of the group.
-        for (BusMessage m : PACKED.encode(errors(host, "checkout failed for order", 25), null)) {
+        for (BusMessage m : PACKED.encode(AlertSinkAppTests.errors(host, "checkout failed for order", 25), null)) {
             messages.add(PubsubMessage.newBuilder().setData(ByteString.copyFrom(m.data())).putAllAttributes(m.attributes()).build());
         }
         assertThat(messages).hasSize(1);

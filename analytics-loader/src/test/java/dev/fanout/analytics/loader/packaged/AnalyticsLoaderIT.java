@@ -1,23 +1,17 @@
 package dev.fanout.analytics.loader.packaged;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import dev.fanout.analytics.bigquery.StorageSchemas;
+import dev.fanout.analytics.loader.BigQueryResource;
 import dev.fanout.analytics.schema.AnalyticsSchema;
-import dev.fanout.analytics.schema.SchemaFiles;
 import dev.fanout.analytics.schema.TableDef;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.MessageEncoder;
@@ -32,7 +26,6 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
 import java.net.URI;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -58,7 +51,6 @@ class AnalyticsLoaderIT {
     static final String BUCKET = "fanout-dead-letters-it";
     static final String AUDIENCE = "https://analytics-loader.it.invalid/v1/push/analytics";
     private static final MessageEncoder PACKED = new MessageEncoder(MessageEncoderOptions.defaults());
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static class Fakes implements QuarkusTestResourceLifecycleManager {
         static volatile BigQueryWriteFake bigquery;
@@ -74,11 +66,12 @@ class AnalyticsLoaderIT {
             rest.start();
             for (TableDef t : AnalyticsSchema.TABLES) {
                 bigquery.createTable(PROJECT, DATASET, t.name(), StorageSchemas.of(t));
-                stubTable(t);
+                BigQueryResource.stubTable(rest, PROJECT, DATASET, t, null);
             }
+            Map<String, String> archive;
             try {
                 s3 = S3ProxyProcess.start();
-                Files.createDirectories(s3.dataDir().resolve(BUCKET));
+                archive = s3.archiveBucket(BUCKET);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -90,33 +83,11 @@ class AnalyticsLoaderIT {
             m.put("fanout.analytics.bigquery.write-endpoint", bigquery.hostPort());
             m.put("fanout.analytics.bigquery.rest-endpoint", "http://127.0.0.1:" + rest.port());
             m.put("fanout.analytics.bigquery.location", bigquery.location());
-            m.put("fanout.archive.s3.endpoint", s3.endpoint().toString());
-            m.put("fanout.archive.s3.bucket", BUCKET);
-            m.put("fanout.archive.s3.region", "us-east-1");
-            m.put("fanout.archive.s3.access-key-id", s3.accessKeyId());
-            m.put("fanout.archive.s3.secret-access-key", s3.secretAccessKey());
+            m.putAll(archive);
             // OIDC stays on (the prod default): only where the keys come from and whom to expect.
-            m.put("fanout.consumer.push.oidc.audience", AUDIENCE);
-            m.put("fanout.consumer.push.oidc.service-account-email", OidcIssuer.SERVICE_ACCOUNT);
-            m.put("fanout.consumer.push.oidc.jwks-url", oidc.jwksUrl());
+            m.putAll(oidc.pushConfig(AUDIENCE));
             m.put("fanout.consumer.sinks.\"analytics\".max-age", "200ms");
             return m;
-        }
-
-        /** REST {@code tables.get} answered with the shipped schema JSON (the files Terraform reads). */
-        private static void stubTable(TableDef t) {
-            try {
-                ObjectNode table = JSON.createObjectNode();
-                table.put("kind", "bigquery#table");
-                table.putObject("tableReference").put("projectId", PROJECT).put("datasetId", DATASET).put("tableId", t.name());
-                table.put("type", "TABLE");
-                table.putObject("schema").set("fields", (ArrayNode) JSON.readTree(SchemaFiles.shipped(t)));
-                table.putObject("timePartitioning").put("type", "DAY").put("field", t.partitionColumn());
-                rest.stubFor(get(urlPathEqualTo("/bigquery/v2/projects/" + PROJECT + "/datasets/" + DATASET + "/tables/" + t.name()))
-                        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(table.toString())));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
         }
 
         @Override
