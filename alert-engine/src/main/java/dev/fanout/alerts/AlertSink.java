@@ -9,6 +9,7 @@ import dev.fanout.events.port.EventSink;
 import dev.fanout.events.port.WriteBatch;
 import dev.fanout.events.port.WriteResult;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -54,6 +55,16 @@ public final class AlertSink implements EventSink {
 
     public StateManager state() {
         return state;
+    }
+
+    /**
+     * Messages no rule can take (replays when no rule counts them, or nothing severe enough, by the
+     * bridge's attributes) are acked without decoding: for live traffic that is most messages, and
+     * a replay into a pipeline with alerts on costs them nothing.
+     */
+    @Override
+    public boolean wants(Map<String, String> messageAttributes) {
+        return engine.settings().rules().mayMatch(messageAttributes);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.fanout.store.ObjectStore;
 import dev.fanout.store.PutResult;
 import dev.fanout.store.ArchiveRetryClassifier;
 
+import dev.fanout.events.Attributes;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.port.EventSink;
 import dev.fanout.events.port.SinkRecord;
@@ -103,6 +104,19 @@ public class ArchiveSink implements EventSink {
         }
         write(events);
         return WriteResult.allDelivered();
+    }
+
+    /**
+     * With {@code skip-replays}, a message replayed from an archive is acked without decoding:
+     * every record of it would be skipped by {@link #write}.
+     */
+    @Override
+    public boolean wants(Map<String, String> messageAttributes) {
+        if (!skipReplays) {
+            return true;
+        }
+        String replay = messageAttributes.get(Attributes.REPLAY);
+        return replay == null || replay.startsWith(REDRIVE_MARKER_PREFIX);
     }
 
     /** A record replayed from an archive, as opposed to live traffic or a dead-letter redrive. */

@@ -109,6 +109,12 @@ class ArchiveSinkTest {
             read(key).forEach(e -> archived.add(e.id()));
         }
         assertThat(archived).hasSize(30);
+
+        // The runtime asks before decoding: the same three kinds of message, by their attributes alone.
+        assertThat(skipping.wants(live.attributes())).isTrue();
+        assertThat(skipping.wants(replay.attributes())).isFalse();
+        assertThat(skipping.wants(redrive.attributes())).isTrue();
+        assertThat(sink.wants(replay.attributes())).isTrue();
     }
 
     @Test

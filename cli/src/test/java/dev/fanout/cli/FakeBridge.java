@@ -30,6 +30,8 @@ public final class FakeBridge implements AutoCloseable {
     public final String ingestToken = "ingest-secret";
     public final List<Envelope> accepted = new CopyOnWriteArrayList<>();
     public final List<String> replayHeaders = new CopyOnWriteArrayList<>();
+    /** Content-Encoding of every request that reached the body ("identity" when absent). */
+    public final List<String> encodings = new CopyOnWriteArrayList<>();
     public final AtomicInteger requests = new AtomicInteger();
     public final AtomicInteger refused503 = new AtomicInteger();
     public final Set<String> rejectIds = ConcurrentHashMap.newKeySet();
@@ -95,7 +97,9 @@ public final class FakeBridge implements AutoCloseable {
                 }
             }
             byte[] body = x.getRequestBody().readAllBytes();
-            if ("gzip".equalsIgnoreCase(x.getRequestHeaders().getFirst("Content-Encoding"))) {
+            String coding = x.getRequestHeaders().getFirst("Content-Encoding");
+            encodings.add(coding == null ? "identity" : coding);
+            if ("gzip".equalsIgnoreCase(coding)) {
                 try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
                     body = in.readAllBytes();
                 }

@@ -98,6 +98,25 @@ class ReplayToUrlTests {
     }
 
     @Test
+    void bodiesGoUncompressedToLoopbackAndGzipWhenAsked() throws Exception {
+        CliRun plain = replay(env, "--run-id", "plain-run");
+        assertThat(plain.exit()).as(plain.toString()).isZero();
+        assertThat(bridge.encodings).isNotEmpty().containsOnly("identity");
+        assertThat(bridge.acceptedIds()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(allIds());
+
+        bridge.accepted.clear();
+        bridge.encodings.clear();
+        CliRun gz = replay(env, "--run-id", "gzip-run", "--compress", "gzip");
+        assertThat(gz.exit()).as(gz.toString()).isZero();
+        assertThat(bridge.encodings).isNotEmpty().containsOnly("gzip");
+        assertThat(bridge.accepted).containsExactlyInAnyOrderElementsOf(all);
+
+        CliRun bad = replay(env, "--run-id", "bad-run", "--compress", "zstd");
+        assertThat(bad.exit()).as(bad.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bad.stderr()).contains("auto, gzip or none");
+    }
+
+    @Test
     void rejectedEventsAreReportedAndMakeTheRunIncomplete() throws Exception {
         List<String> bad = List.of(all.get(3).id(), all.get(700).id(), all.get(1999).id());
         bridge.rejectIds.addAll(bad);

@@ -69,6 +69,54 @@ public final class MessageEncoder {
     }
 
     /**
+     * As {@link #encode(List, String)} for envelopes that arrived as NDJSON lines already: in
+     * packed mode line {@code i} ({@code lines[starts[i], ends[i])}, without its newline) goes into
+     * the message as it is instead of being written again from {@code events.get(i)}, which must
+     * be what that line decodes to (ids and severities come from it). Only for lines that decode
+     * to exactly that envelope wherever they stand in a message: the caller's job (the replay
+     * endpoint parses each line alone and passes only lines that start with <code>{</code>). In
+     * event mode the events are written as {@link #encode(List, String)} does.
+     *
+     * @throws MessageTooLargeException when one line does not fit in a message even gzip-compressed alone
+     */
+    public List<BusMessage> encodeLines(List<Envelope> events, byte[] lines, int[] starts, int[] ends, String traceparent) {
+        if (options.mode() == PackingMode.EVENT || events.isEmpty()) {
+            return encode(events, traceparent);
+        }
+        if (starts.length < events.size() || ends.length < events.size()) {
+            throw new IllegalArgumentException("a start and an end for every event are needed");
+        }
+        String tp = traceparent == null || traceparent.isBlank() ? null : PubSubLimits.truncateAttributeValue(traceparent);
+        int maxBytes = options.maxPackedUncompressedBytes();
+        int maxEvents = options.maxPackedEvents();
+        List<BusMessage> out = new ArrayList<>();
+        long total = 0;
+        for (int i = 0; i < events.size(); i++) {
+            total += ends[i] - starts[i] + 1;
+        }
+        ByteBuf buf = borrow((int) Math.min(maxBytes + 64 * 1024, Math.max(4096, total)));
+        int[] lineStarts = new int[Math.min(events.size(), maxEvents) + 1];
+        int count = 0;
+        int firstIndex = 0;
+        for (int i = 0; i < events.size(); i++) {
+            int before = buf.size;
+            buf.write(lines, starts[i], ends[i] - starts[i]);
+            buf.write('\n');
+            if (count > 0 && (buf.size > maxBytes || count >= maxEvents)) {
+                emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp, null, null, null);
+                buf.dropBefore(before);
+                before = 0;
+                firstIndex = i;
+                count = 0;
+            }
+            lineStarts[count++] = before;
+        }
+        emit(out, events, firstIndex, count, buf.buf, lineStarts, buf.size, tp, null, null, null);
+        release(buf);
+        return out;
+    }
+
+    /**
      * @param messages the bus messages, events in order
      * @param stubbed  events replaced by an oversize stub
      */

@@ -20,6 +20,8 @@ import java.util.function.Supplier;
  *   <li>{@code fanout.consumer.acked} / {@code .nacked} messages acknowledged / negatively acknowledged</li>
  *   <li>{@code fanout.consumer.dead.lettered} dead letters kept, tag {@code kind}: {@code event}
  *       (a record the sink rejected) or {@code message} (an undecodable message)</li>
+ *   <li>{@code fanout.consumer.skipped} messages acked without decoding because the sink wants none of
+ *       their records ({@code EventSink#wants}: replays the alerts ignore, say)</li>
  *   <li>{@code fanout.consumer.rejected} messages refused because the queue was full or intake stopped</li>
  *   <li>{@code fanout.consumer.batch.size} envelopes per write (distribution)</li>
  *   <li>{@code fanout.consumer.batch.age} age of the oldest message of a batch when it is written</li>
@@ -41,6 +43,7 @@ public final class ConsumerMetrics {
     final Counter deadLetteredEvents;
     final Counter deadLetteredMessages;
     final Counter rejected;
+    final Counter skipped;
     final Counter retries;
     final Counter bisections;
     final DistributionSummary batchSize;
@@ -62,6 +65,7 @@ public final class ConsumerMetrics {
         deadLetteredMessages = Counter.builder("fanout.consumer.dead.lettered").description("Dead letters kept")
                 .tag("sink", sink).tag("kind", "message").register(registry);
         rejected = counter("fanout.consumer.rejected", "Messages refused (queue full or intake stopped)");
+        skipped = counter("fanout.consumer.skipped", "Messages acked without decoding: the sink wants none of their records");
         retries = counter("fanout.consumer.write.retries", "Retried write attempts");
         bisections = counter("fanout.consumer.write.bisections", "Batches split after a whole-batch permanent failure");
         batchSize = DistributionSummary.builder("fanout.consumer.batch.size")
@@ -97,6 +101,7 @@ public final class ConsumerMetrics {
     public double deadLetteredEvents() { return deadLetteredEvents.count(); }
     public double deadLetteredMessages() { return deadLetteredMessages.count(); }
     public double rejected() { return rejected.count(); }
+    public double skipped() { return skipped.count(); }
     public double retries() { return retries.count(); }
     public double bisections() { return bisections.count(); }
     public long batches() { return batchSize.count(); }

@@ -381,6 +381,11 @@ public final class SinkBatcher {
         ReceivedMessage m = delivery.message();
         boolean urgent = m.deliveryAttempt() > 1
                 || (m.publishTime() != null && m.publishTime().isBefore(Instant.now().minus(policy.maxAge())));
+        if (!sink.wants(m.attributes())) {
+            // Settled with its batch like any other message, so acks keep their order.
+            metrics.skipped.increment();
+            return new Item(delivery, List.of(), null, m.data().length, System.nanoTime(), urgent);
+        }
         try {
             MessageDecoder.Decoded decoded = MessageDecoder.decodeMeasured(m.data(), m.attributes());
             MessageMeta meta = new MessageMeta(m.messageId(), m.publishTime(), m.deliveryAttempt(), m.attributes());

@@ -70,6 +70,39 @@ class SinkBatcherTest {
     }
 
     @Test
+    void aMessageTheSinkDoesNotWantIsAckedWithoutBeingDecodedOrWritten() throws Exception {
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            public boolean wants(java.util.Map<String, String> attributes) {
+                return !attributes.containsKey(dev.fanout.events.Attributes.REPLAY);
+            }
+        };
+        SinkBatcher b = batcher(sink, policy(3, Long.MAX_VALUE, Duration.ofMillis(50)), FAST_RETRY);
+        // Garbage data: were it decoded, it would be dead-lettered as undecodable.
+        ReceivedMessage bad = TestEvents.undecodable();
+        java.util.Map<String, String> replayed = new java.util.HashMap<>(bad.attributes());
+        replayed.put(dev.fanout.events.Attributes.REPLAY, "run-1");
+        Delivery skipped = Delivery.of(new ReceivedMessage("r1", bad.data(), replayed, java.time.Instant.now(), 1));
+        Delivery live = Delivery.of(TestEvents.received("a", 3));
+        b.submit(skipped);
+        b.submit(live);
+
+        assertThat(outcome(skipped)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(outcome(live)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.writtenIds()).containsExactly("a-0", "a-1", "a-2");
+        assertThat(deadLetters.kept).isEmpty();
+        assertThat(b.metrics().skipped()).isEqualTo(1);
+        assertThat(settledCount(b.metrics()::acked, 2)).isEqualTo(2);
+
+        // Alone, it is settled by the batch age like any other message.
+        Delivery alone = Delivery.of(new ReceivedMessage("r2", bad.data(), replayed, java.time.Instant.now(), 1));
+        b.submit(alone);
+        assertThat(outcome(alone)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(sink.writeCalls.get()).isEqualTo(1);
+        assertThat(b.metrics().skipped()).isEqualTo(2);
+    }
+
+    @Test
     void aMessageThatWouldOverflowTheBatchStartsTheNextOne() throws Exception {
         RecordingSink sink = new RecordingSink("s");
         SinkBatcher b = batcher(sink, policy(4, Long.MAX_VALUE, LONG), FAST_RETRY);

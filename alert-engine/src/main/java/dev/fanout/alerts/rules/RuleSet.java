@@ -1,5 +1,6 @@
 package dev.fanout.alerts.rules;
 
+import dev.fanout.events.Attributes;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.Severity;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ public final class RuleSet {
     private final String source;
     /** Least severe severity code any rule accepts: anything less severe skips all rules at once. */
     private final int loosestCode;
+    private final boolean anyIncludesReplayed;
 
     public RuleSet(List<Rule> rules, String source) {
         if (rules.isEmpty()) {
@@ -28,7 +30,9 @@ public final class RuleSet {
         this.source = source;
         Map<String, Rule> m = new LinkedHashMap<>();
         int loosest = 0;
+        boolean replays = false;
         for (Rule r : rules) {
+            replays |= r.includeReplayed();
             if (m.putIfAbsent(r.name(), r) != null) {
                 throw new IllegalArgumentException("duplicate rule name " + r.name());
             }
@@ -36,6 +40,36 @@ public final class RuleSet {
         }
         this.byName = m;
         this.loosestCode = loosest;
+        this.anyIncludesReplayed = replays;
+    }
+
+    /** Whether some rule counts replayed events ({@code replayed: true}); by default none does. */
+    public boolean anyIncludesReplayed() {
+        return anyIncludesReplayed;
+    }
+
+    /**
+     * Whether a message could hold an event some rule takes, judged by its attributes alone: not if
+     * it is a replay and no rule counts replays, nor if its most severe event (the bridge's
+     * {@code max_severity}, or {@code severity} of a one-event message) is less severe than every
+     * rule's minimum. Missing or unknown attributes answer true, so the events are looked at.
+     */
+    public boolean mayMatch(Map<String, String> attributes) {
+        if (!anyIncludesReplayed && attributes.containsKey(Attributes.REPLAY)) {
+            return false;
+        }
+        String max = attributes.get(Attributes.MAX_SEVERITY);
+        if (max == null) {
+            max = attributes.get(Attributes.SEVERITY);
+        }
+        if (max == null) {
+            return true;
+        }
+        try {
+            return Severity.fromWire(max).code() <= loosestCode;
+        } catch (IllegalArgumentException unknown) {
+            return true;
+        }
     }
 
     /** Where the rules came from, for logs: a file path or {@code built-in default}. */

@@ -12,6 +12,7 @@ import dev.fanout.cli.targets.DirTarget;
 import dev.fanout.cli.targets.ReplayTarget;
 import dev.fanout.cli.targets.StdoutTarget;
 import dev.fanout.cli.targets.TopicTarget;
+import dev.fanout.cli.targets.BodyCompression;
 import dev.fanout.cli.targets.UrlTarget;
 import dev.fanout.events.MessageEncoderOptions;
 import dev.fanout.events.PackingMode;
@@ -179,6 +180,20 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Largest uncompressed request body for --to-url. Default: ${DEFAULT-VALUE}.")
     int maxBodyBytes;
 
+    @Option(names = "--compress", defaultValue = "auto", paramLabel = "auto|gzip|none", converter = CompressionConverter.class,
+            description = "Request bodies for --to-url: gzip, none, or auto (none when the URL's host is localhost or a "
+                    + "loopback address, where compressing only costs CPU that the target shares; gzip otherwise). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    BodyCompression compress;
+
+    /** picocli converter for {@link BodyCompression}. */
+    public static final class CompressionConverter implements picocli.CommandLine.ITypeConverter<BodyCompression> {
+        @Override
+        public BodyCompression convert(String value) {
+            return BodyCompression.parse(value);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = parent.env();
@@ -327,7 +342,7 @@ public final class ReplayCommand implements Callable<Integer> {
             if (maxBodyBytes < 1024) {
                 throw new UsageException("--max-body-bytes must be at least 1024");
             }
-            return new UrlTarget(target.url, token, run, retry, maxBodyBytes);
+            return new UrlTarget(target.url, token, run, retry, maxBodyBytes, compress);
         }
         MessageEncoderOptions opts = MessageEncoderOptions.defaults().withMode(packing);
         try {

@@ -5,6 +5,7 @@ import dev.fanout.cli.ExitCodes;
 import dev.fanout.cli.FanoutCli;
 import dev.fanout.cli.Tokens;
 import dev.fanout.cli.UsageException;
+import dev.fanout.cli.targets.BodyCompression;
 import dev.fanout.cli.targets.HttpNdjsonClient;
 import dev.fanout.cli.targets.TargetFatalException;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +30,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "send",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description = "Posts NDJSON events (one JSON object per line, Cribl's shape: _raw, _time, host, …) from files or stdin to an ingest bridge or the local pipeline (POST <url>/v1/events), in gzip bodies of at most --max-body-bytes, with the ingest token. 503/429/5xx are retried (Retry-After honoured). Exit 0 only if every line was accepted (malformed lines are kept by the bridge as raw events, and reported here).",
+        description = "Posts NDJSON events (one JSON object per line, Cribl's shape: _raw, _time, host, …) from files or stdin to an ingest bridge or the local pipeline (POST <url>/v1/events), in bodies of at most --max-body-bytes (gzip unless the URL is loopback, see --compress), with the ingest token. 503/429/5xx are retried (Retry-After honoured). Exit 0 only if every line was accepted (malformed lines are kept by the bridge as raw events, and reported here).",
         footerHeading = "%nExamples:%n",
         footer = {
                 "  fanout send events.ndjson                      # to ./run-local, with its generated token",
@@ -61,6 +62,12 @@ public final class SendCommand implements Callable<Integer> {
             description = "How long to retry a 503/5xx or unreachable URL per request. Default: ${DEFAULT-VALUE}.")
     String retryFor;
 
+    @Option(names = "--compress", defaultValue = "auto", paramLabel = "auto|gzip|none",
+            converter = dev.fanout.cli.replay.ReplayCommand.CompressionConverter.class,
+            description = "Request bodies: gzip, none, or auto (none to localhost or a loopback address, gzip otherwise). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    BodyCompression compress;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = parent.env();
@@ -72,7 +79,7 @@ public final class SendCommand implements Callable<Integer> {
         String base = url.toString().replaceAll("/+$", "");
         URI endpoint = URI.create(base.endsWith("/v1/events") ? base : base + "/v1/events");
         Duration retry = dev.fanout.cli.replay.ReplayCommand.parseDuration(retryFor, "--retry-for");
-        HttpNdjsonClient client = new HttpNdjsonClient(endpoint, token, Map.of(), retry, Duration.ofSeconds(60));
+        HttpNdjsonClient client = new HttpNdjsonClient(endpoint, token, Map.of(), retry, Duration.ofSeconds(60), compress);
 
         long lines = 0, accepted = 0, malformed = 0, requests = 0;
         List<String> inputs = files.isEmpty() ? List.of("-") : files;

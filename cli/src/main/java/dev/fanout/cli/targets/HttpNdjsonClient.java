@@ -15,8 +15,8 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * POSTs gzip NDJSON bodies to a Fanout ingest endpoint ({@code /v1/events} or {@code /v1/envelopes})
- * with a bearer token, the way Cribl does: 503/429/5xx and connection failures are retried with
+ * POSTs NDJSON bodies (gzip, or as they are to this machine: {@link BodyCompression}) to a Fanout
+ * ingest endpoint ({@code /v1/events} or {@code /v1/envelopes}) with a bearer token, the way Cribl does: 503/429/5xx and connection failures are retried with
  * backoff (honouring {@code Retry-After}) until the budget is spent; 401/403/404 stop the run;
  * 400 and 413 are returned to the caller, which knows what the lines were.
  */
@@ -31,9 +31,19 @@ public final class HttpNdjsonClient {
     private final Map<String, String> headers;
     private final Duration retryFor;
     private final Duration requestTimeout;
+    private final boolean gzip;
 
     /** @param token secret; only ever sent in the Authorization header */
     public HttpNdjsonClient(URI endpoint, String token, Map<String, String> headers, Duration retryFor, Duration requestTimeout) {
+        this(endpoint, token, headers, retryFor, requestTimeout, BodyCompression.AUTO);
+    }
+
+    /**
+     * @param token       secret; only ever sent in the Authorization header
+     * @param compression how bodies go on the wire ({@link BodyCompression#AUTO}: as they are to loopback)
+     */
+    public HttpNdjsonClient(URI endpoint, String token, Map<String, String> headers, Duration retryFor, Duration requestTimeout,
+            BodyCompression compression) {
         this.http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .version(HttpClient.Version.HTTP_1_1)
@@ -43,6 +53,12 @@ public final class HttpNdjsonClient {
         this.headers = Map.copyOf(headers);
         this.retryFor = retryFor;
         this.requestTimeout = requestTimeout;
+        this.gzip = compression.resolve(endpoint) == BodyCompression.GZIP;
+    }
+
+    /** Whether bodies are sent gzip-compressed. */
+    public boolean gzip() {
+        return gzip;
     }
 
     public URI endpoint() {
@@ -60,17 +76,20 @@ public final class HttpNdjsonClient {
         }
     }
 
-    /** Sends one body (uncompressed NDJSON, gzip-compressed here) and returns a final answer. */
+    /** Sends one body (uncompressed NDJSON, gzip-compressed here unless {@link #gzip()} is false) and returns a final answer. */
     public Response post(byte[] ndjson, int off, int len) throws TargetFatalException, InterruptedException {
-        byte[] gz = gzip(ndjson, off, len);
+        HttpRequest.BodyPublisher body = gzip ? HttpRequest.BodyPublishers.ofByteArray(gzip(ndjson, off, len))
+                : HttpRequest.BodyPublishers.ofByteArray(ndjson, off, len);
         Backoff backoff = Backoff.within(retryFor);
         String lastProblem = null;
         while (true) {
             HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint)
                     .timeout(requestTimeout)
                     .header("Content-Type", "application/x-ndjson")
-                    .header("Content-Encoding", "gzip")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(gz));
+                    .POST(body);
+            if (gzip) {
+                rb.header("Content-Encoding", "gzip");
+            }
             if (token != null) {
                 rb.header("Authorization", "Bearer " + token);
             }

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * A Fanout ingest bridge or the local pipeline, through its replay endpoint:
- * {@code POST <url>/v1/envelopes}, NDJSON of envelope v1 (gzip), {@code Authorization: Bearer
+ * {@code POST <url>/v1/envelopes}, NDJSON of envelope v1 (gzip unless the URL is loopback:
+ * {@link BodyCompression}), {@code Authorization: Bearer
  * <replay token>}, {@code Fanout-Replay: <run id>}. The bridge publishes the envelopes as given
  * (ids and times kept) with the attribute {@code replay=<run id>} and answers
  * {@code {"accepted":N,"rejected":M,"rejected_lines":[…]}} once the bus confirmed them.
@@ -31,9 +32,14 @@ public final class UrlTarget implements ReplayTarget {
     private final int maxBodyBytes;
 
     public UrlTarget(URI base, String token, String runId, Duration retryFor, int maxBodyBytes) {
+        this(base, token, runId, retryFor, maxBodyBytes, BodyCompression.AUTO);
+    }
+
+    public UrlTarget(URI base, String token, String runId, Duration retryFor, int maxBodyBytes, BodyCompression compression) {
         String b = base.toString().replaceAll("/+$", "");
         URI endpoint = URI.create(b.endsWith(PATH) ? b : b + PATH);
-        this.client = new HttpNdjsonClient(endpoint, token, Map.of(REPLAY_HEADER, runId), retryFor, Duration.ofSeconds(60));
+        this.client = new HttpNdjsonClient(endpoint, token, Map.of(REPLAY_HEADER, runId), retryFor, Duration.ofSeconds(60),
+                compression);
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -97,7 +103,7 @@ public final class UrlTarget implements ReplayTarget {
 
     @Override
     public String describe() {
-        return "url " + client.endpoint();
+        return "url " + client.endpoint() + (client.gzip() ? " (gzip)" : " (uncompressed)");
     }
 
 }

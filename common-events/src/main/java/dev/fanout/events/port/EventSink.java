@@ -1,6 +1,7 @@
 package dev.fanout.events.port;
 
 import dev.fanout.events.Envelope;
+import java.util.Map;
 
 /**
  * Port to one destination of the fan-out (R2 archive, BigQuery, alert e-mail, …).
@@ -34,6 +35,17 @@ public interface EventSink {
      * its own: there is deliberately no default.
      */
     boolean isTransient(Throwable failure);
+
+    /**
+     * Whether a message with these attributes can hold a record this sink would write. When it
+     * answers false the runtime acknowledges the message without decoding it, in batch order with
+     * the others, and counts it in {@code fanout.consumer.skipped}. Only for decisions the
+     * attributes settle for every record of the message (a replay marker a sink ignores, say);
+     * the default, true, decodes everything.
+     */
+    default boolean wants(Map<String, String> messageAttributes) {
+        return true;
+    }
 
     /** Checks the destination the way a real write would (e.g. HEAD bucket); throws if not ready. */
     void checkReady() throws Exception;
