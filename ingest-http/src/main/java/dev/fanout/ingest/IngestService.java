@@ -2,6 +2,7 @@ package dev.fanout.ingest;
 
 import dev.fanout.events.Attributes;
 import dev.fanout.events.BusMessage;
+import dev.fanout.events.Bytes;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
 import dev.fanout.events.EventIds;
@@ -293,9 +294,9 @@ public class IngestService {
         String firstError = null;
         int line = 0;
         for (int start = 0; start < len; ) {
-            int end = start;
-            while (end < len && b[end] != '\n') {
-                end++;
+            int end = Bytes.indexOfNewline(b, start, len);
+            if (end < 0) {
+                end = len;
             }
             line++;
             String problem = null;

@@ -1,5 +1,6 @@
 package dev.fanout.cli.replay;
 
+import dev.fanout.events.Bytes;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
 import java.io.ByteArrayInputStream;
@@ -93,8 +94,31 @@ public final class ObjectDecoder {
 
     private record Inflated(byte[] data, int size, String error) {}
 
+    /** Largest buffer allocated up front from a gzip trailer's size; beyond it the buffer grows as it fills. */
+    static final int MAX_PRESIZED_BYTES = 256 * 1024 * 1024;
+
+    /**
+     * First buffer size: the gzip trailer's ISIZE (uncompressed size mod 2^32 of the last member;
+     * one member for the archive writer's objects) plus one byte so the end is seen without
+     * growing, when it is plausible; growing a guessed buffer copied every object two or three
+     * times. A damaged trailer only costs a wrong first size.
+     */
+    static int initialSize(byte[] gz) {
+        int guess = Math.max(64 * 1024, Math.min(gz.length * 8, 64 * 1024 * 1024));
+        if (gz.length < 18) {
+            return guess;
+        }
+        int n = gz.length;
+        long isize = (gz[n - 4] & 0xFFL) | (gz[n - 3] & 0xFFL) << 8 | (gz[n - 2] & 0xFFL) << 16 | (gz[n - 1] & 0xFFL) << 24;
+        // Deflate cannot expand more than ~1032:1.
+        if (isize == 0 || isize > (long) gz.length * 1032 || isize >= MAX_PRESIZED_BYTES) {
+            return guess;
+        }
+        return (int) isize + 1;
+    }
+
     private static Inflated inflate(byte[] gz) {
-        byte[] buf = new byte[Math.max(64 * 1024, Math.min(gz.length * 8, 64 * 1024 * 1024))];
+        byte[] buf = new byte[initialSize(gz)];
         int size = 0;
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 64 * 1024)) {
             while (true) {
@@ -116,12 +140,7 @@ public final class ObjectDecoder {
     }
 
     private static int indexOf(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
+        return Bytes.indexOfNewline(b, from, to);
     }
 
     private static boolean blank(byte[] b, int from, int to) {

@@ -2,7 +2,6 @@ package dev.fanout.cli.targets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.cli.replay.Line;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,11 +60,17 @@ public final class UrlTarget implements ReplayTarget {
     }
 
     private SendOutcome sendChunk(List<Line> chunk) throws Exception {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(chunk.size() * 600);
+        int size = 0;
         for (Line l : chunk) {
-            l.writeTo(body);
+            size += l.len() + 1;
         }
-        byte[] b = body.toByteArray();
+        byte[] b = new byte[size];
+        int at = 0;
+        for (Line l : chunk) {
+            System.arraycopy(l.buf(), l.off(), b, at, l.len());
+            at += l.len();
+            b[at++] = '\n';
+        }
         HttpNdjsonClient.Response r = client.post(b, 0, b.length);
         if (r.status() == 413) {
             if (chunk.size() == 1) {
