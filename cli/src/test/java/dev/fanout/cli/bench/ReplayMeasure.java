@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Args: events (default 1,000,000), work dir, s3proxy jar (optional: skip S3 without it).
  * Env {@code RUNS}: comma-separated subset of {@code stdout,fake,s3,pipeline} (default: all that can
  * run). {@code PIPELINE_URL} + {@code PIPELINE_REPLAY_TOKEN}: a running local pipeline (bench/replay.sh
- * starts one with {@code PIPELINE=1}) to replay into end to end — timed until the CLI is done (every
+ * starts one with {@code PIPELINE=1}) to replay into end to end ({@code PIPELINE_PARALLEL} workers, default 4) — timed until the CLI is done (every
  * event in the journal, fsynced) and until every sink has acked (the pipeline's backlog gauges at 0).
  */
 public final class ReplayMeasure {
@@ -66,10 +66,11 @@ public final class ReplayMeasure {
         if (runs.contains("pipeline") && pipeline != null) {
             Map<String, String> penv = new HashMap<>(env);
             penv.put("FANOUT_REPLAY_TOKEN", System.getenv("PIPELINE_REPLAY_TOKEN"));
+            String parallel = System.getenv().getOrDefault("PIPELINE_PARALLEL", "4");
             long t = System.nanoTime();
-            run("local archive -> local pipeline /v1/envelopes (parallel 4), until every event is journaled", penv,
+            run("local archive -> local pipeline /v1/envelopes (parallel " + parallel + "), until every event is journaled", penv,
                     "replay", "--source", archive.toString(), "--from", from, "--to", to, "--to-url", pipeline,
-                    "--checkpoint", "none");
+                    "--checkpoint", "none", "--parallel", parallel);
             long backlog = waitForBacklog(pipeline);
             System.out.printf("%-75s %.2f s wall from the start of the replay (backlog left: %d messages)%n",
                     "  ... until every sink of the pipeline acked", (System.nanoTime() - t) / 1e9, backlog);
