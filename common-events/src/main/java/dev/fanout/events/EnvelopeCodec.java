@@ -235,7 +235,38 @@ public final class EnvelopeCodec {
         return read(p, null, 0);
     }
 
+    /**
+     * Checks a byte range the way {@link #readNdjson(byte[], int, int)} reads it when it holds
+     * exactly one envelope, and returns that envelope without its texts: {@code id}, {@code schema},
+     * the times, {@code time_source} and {@code severity} are read, {@code raw}, {@code host},
+     * {@code source}, {@code sourcetype}, {@code index}, {@code parse_error} and {@code fields} are
+     * only checked (their JSON types, and the syntax of everything) and come back null / empty.
+     * Same field loop as the full read, so the same lines pass, as long as the range is well-formed
+     * UTF-8 (the skipped strings are not decoded; callers check with {@link Utf8#firstInvalid}
+     * first) and its strings are shorter than the parser's string limit (20 M characters; a bus
+     * message holds at most 10 MB).
+     *
+     * @throws IOException for anything the full read rejects, and for a second value in the range
+     */
+    public static Envelope readHeader(byte[] data, int off, int len) throws IOException {
+        try (JsonParser p = factory().createParser(data, off, len)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("envelope #1 is not a JSON object");
+            }
+            Envelope e = read(p, null, 0, false);
+            if (p.nextToken() != null) {
+                throw new IOException("a line must hold exactly one envelope");
+            }
+            return e;
+        }
+    }
+
     private static Envelope read(JsonParser p, IntFunction<String> missingId, int position) throws IOException {
+        return read(p, missingId, position, true);
+    }
+
+    /** @param full false: the texts and fields are checked but not kept ({@link #readHeader}) */
+    private static Envelope read(JsonParser p, IntFunction<String> missingId, int position, boolean full) throws IOException {
         String id = null;
         int schema = -1;
         Instant time = null;
@@ -275,16 +306,16 @@ public final class EnvelopeCodec {
                     receivedAt = instant(p, t, name);
                     break;
                 case F_HOST:
-                    host = text(p, t, name);
+                    host = full ? text(p, t, name) : checkText(t, name);
                     break;
                 case F_SOURCE:
-                    source = text(p, t, name);
+                    source = full ? text(p, t, name) : checkText(t, name);
                     break;
                 case F_SOURCETYPE:
-                    sourcetype = text(p, t, name);
+                    sourcetype = full ? text(p, t, name) : checkText(t, name);
                     break;
                 case F_INDEX:
-                    index = text(p, t, name);
+                    index = full ? text(p, t, name) : checkText(t, name);
                     break;
                 case F_SEVERITY:
                     String sv = text(p, t, name);
@@ -297,7 +328,7 @@ public final class EnvelopeCodec {
                     }
                     break;
                 case F_RAW:
-                    raw = text(p, t, name);
+                    raw = full ? text(p, t, name) : checkText(t, name);
                     break;
                 case F_FIELDS:
                     if (t == JsonToken.VALUE_NULL) {
@@ -306,10 +337,14 @@ public final class EnvelopeCodec {
                     if (t != JsonToken.START_OBJECT) {
                         throw new IOException("envelope field 'fields' must be an object");
                     }
-                    fields = JsonTrees.readObject(p);
+                    if (full) {
+                        fields = JsonTrees.readObject(p);
+                    } else {
+                        p.skipChildren();
+                    }
                     break;
                 case F_PARSE_ERROR:
-                    parseError = text(p, t, name);
+                    parseError = full ? text(p, t, name) : checkText(t, name);
                     break;
                 default:
                     // Newer minor versions may add fields; readers of v1 ignore what they don't know.
@@ -333,6 +368,14 @@ public final class EnvelopeCodec {
         }
         return new Envelope(id, schema, time, timeSource, receivedAt, host, source, sourcetype, index, severity, raw,
                 fields == null ? JsonTrees.NODES.objectNode() : fields, parseError);
+    }
+
+    /** The type check of {@link #text} without decoding the string; always null. */
+    private static String checkText(JsonToken t, String name) throws IOException {
+        if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        throw new IOException("envelope field '" + name + "' must be a string");
     }
 
     private static String text(JsonParser p, JsonToken t, String name) throws IOException {
