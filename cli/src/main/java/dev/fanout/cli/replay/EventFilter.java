@@ -54,6 +54,12 @@ public record EventFilter(
         return true;
     }
 
+    /** Whether {@link #test} needs only an envelope's time and severity (no host, text or field filters). */
+    public boolean needsOnlyHeader() {
+        return hosts.isEmpty() && sourcetypes.isEmpty() && sources.isEmpty() && indexes.isEmpty() && grep == null
+                && where.isEmpty();
+    }
+
     /** The filters other than the time range, as one canonical text (stored in the checkpoint). */
     public String describeFilters() {
         List<String> parts = new ArrayList<>();

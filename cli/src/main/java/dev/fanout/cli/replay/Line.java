@@ -6,7 +6,9 @@ import java.io.OutputStream;
 
 /**
  * One archived envelope with the exact bytes of its NDJSON line (without the newline), so targets
- * that write NDJSON (stdout, the replay endpoint) pass the archive through byte for byte.
+ * that write NDJSON (stdout, the replay endpoint) pass the archive through byte for byte. For those
+ * targets, when no filter looks at texts or fields, {@code envelope} is only its header
+ * ({@code EnvelopeCodec#readHeader}: id, times, severity; no raw, host or fields).
  */
 public record Line(Envelope envelope, byte[] buf, int off, int len) {
 

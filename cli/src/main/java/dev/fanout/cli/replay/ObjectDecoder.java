@@ -3,6 +3,7 @@ package dev.fanout.cli.replay;
 import dev.fanout.events.Bytes;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
+import dev.fanout.events.Utf8;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -40,6 +41,14 @@ public final class ObjectDecoder {
     }
 
     public static Decoded decode(byte[] gz) {
+        return decode(gz, false);
+    }
+
+    /**
+     * @param headersOnly read each well-formed UTF-8 line with {@link EnvelopeCodec#readHeader}: the
+     *                    same lines pass as in a full read, their envelopes carry no texts or fields
+     */
+    public static Decoded decode(byte[] gz, boolean headersOnly) {
         Inflated in = inflate(gz);
         byte[] data = in.data;
         int size = in.size;
@@ -69,11 +78,17 @@ public final class ObjectDecoder {
             }
             if (!blank(data, start, end)) {
                 try {
-                    List<Envelope> parsed = EnvelopeCodec.readNdjson(data, start, end - start);
-                    if (parsed.size() != 1) {
-                        throw new IOException("expected one envelope on the line, found " + parsed.size());
+                    Envelope e;
+                    if (headersOnly && Utf8.firstInvalid(data, start, end - start) < 0) {
+                        e = EnvelopeCodec.readHeader(data, start, end - start);
+                    } else {
+                        List<Envelope> parsed = EnvelopeCodec.readNdjson(data, start, end - start);
+                        if (parsed.size() != 1) {
+                            throw new IOException("expected one envelope on the line, found " + parsed.size());
+                        }
+                        e = parsed.get(0);
                     }
-                    lines.add(new Line(parsed.get(0), data, start, end - start));
+                    lines.add(new Line(e, data, start, end - start));
                 } catch (IOException | RuntimeException e) {
                     badCount++;
                     if (bad.size() < MAX_REPORTED_LINES) {

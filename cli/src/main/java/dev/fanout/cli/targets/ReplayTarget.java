@@ -14,6 +14,15 @@ public interface ReplayTarget extends AutoCloseable {
      */
     SendOutcome send(String sourceKey, List<Line> events) throws Exception;
 
+    /**
+     * Whether this target uses only each line's bytes and its envelope's id, time and severity (the
+     * header {@link dev.fanout.events.EnvelopeCodec#readHeader} reads), so the replay need not
+     * build the rest of every envelope. False by default.
+     */
+    default boolean linesOnly() {
+        return false;
+    }
+
     /** Kind and location for logs and the checkpoint, e.g. {@code url http://host:8080}; never credentials. */
     String describe();
 

@@ -36,6 +36,12 @@ public final class StdoutTarget implements ReplayTarget {
         return SendOutcome.allSent(events.size());
     }
 
+    /** Sends the lines' bytes; reports name events by id. */
+    @Override
+    public boolean linesOnly() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return "stdout";

@@ -106,6 +106,12 @@ public final class UrlTarget implements ReplayTarget {
         return new SendOutcome(accepted, rejected, problems);
     }
 
+    /** Sends the lines' bytes; reports name events by id. */
+    @Override
+    public boolean linesOnly() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return "url " + client.endpoint() + (client.gzip() ? " (gzip)" : " (uncompressed)");

@@ -110,6 +110,35 @@ class ReplayUnitTest {
         assertThat(clean.lines()).hasSize(2);
     }
 
+    @Test
+    void headersOnlyKeepAndRejectTheSameLinesAsTheFullRead() throws Exception {
+        String good = "{\"id\":\"a\",\"schema\":1,\"time\":\"2026-11-23T07:00:00Z\",\"received_at\":\"2026-11-23T07:00:01Z\","
+                + "\"severity\":\"warning\",\"host\":\"h\",\"raw\":\"r\u00e9\",\"fields\":{\"n\":[1,{\"x\":null}]}}";
+        String body = good + "\n"
+                + good.replace("\"a\"", "\"b\"").replace("\"raw\":\"r\u00e9\"", "\"raw\":7") + "\n"   // raw not a string
+                + good.replace("\"a\"", "\"c\"").replace("{\"n\"", "{\"n\":1,\"n\"") + "\n"          // still valid
+                + good.replace("\"a\"", "\"d\"").replace("\"fields\":{", "\"fields\":[") + "\n"          // fields not an object
+                + good.replace("\"a\"", "\"e\"") + " " + good + "\n"                                         // two on one line
+                + good.replace("\"a\"", "\"f\"").replace("warning", "loud") + "\n";                          // unknown severity
+        byte[] gz = gzip(body);
+        ObjectDecoder.Decoded full = ObjectDecoder.decode(gz, false);
+        ObjectDecoder.Decoded headers = ObjectDecoder.decode(gz, true);
+        assertThat(full.lines()).extracting(l -> l.envelope().id()).containsExactly("a", "c");
+        assertThat(headers.lines()).extracting(l -> l.envelope().id()).containsExactly("a", "c");
+        assertThat(headers.badLines()).isEqualTo(full.badLines()).isEqualTo(4);
+        assertThat(headers.firstBad()).isEqualTo(full.firstBad());
+        for (int i = 0; i < 2; i++) {
+            Line h = headers.lines().get(i);
+            Line f = full.lines().get(i);
+            assertThat(new String(h.buf(), h.off(), h.len(), StandardCharsets.UTF_8))
+                    .isEqualTo(new String(f.buf(), f.off(), f.len(), StandardCharsets.UTF_8));
+            assertThat(h.envelope().time()).isEqualTo(f.envelope().time());
+            assertThat(h.envelope().severity()).isEqualTo(f.envelope().severity());
+            assertThat(h.envelope().raw()).isNull();
+            assertThat(f.envelope().raw()).isEqualTo("r\u00e9");
+        }
+    }
+
     static byte[] gzip(String s) throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try (GZIPOutputStream g = new GZIPOutputStream(b)) {
