@@ -158,9 +158,10 @@ class ToolsTests {
     }
 
     @Test
-    void sendPostsNdjsonInBoundedGzipBodiesWithTheToken() throws Exception {
+    void sendPostsNdjsonInBoundedBodiesWithTheTokenUncompressedToLoopbackUnlessAsked() throws Exception {
         List<byte[]> bodies = new CopyOnWriteArrayList<>();
         List<String> auth = new CopyOnWriteArrayList<>();
+        List<String> codings = new CopyOnWriteArrayList<>();
         AtomicInteger fails = new AtomicInteger(2);
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v1/events", x -> {
@@ -170,9 +171,13 @@ class ToolsTests {
                     x.sendResponseHeaders(503, -1);
                     return;
                 }
-                byte[] b;
-                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(x.getRequestBody().readAllBytes()))) {
-                    b = in.readAllBytes();
+                String coding = x.getRequestHeaders().getFirst("Content-Encoding");
+                codings.add(coding == null ? "identity" : coding);
+                byte[] b = x.getRequestBody().readAllBytes();
+                if ("gzip".equals(coding)) {
+                    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(b))) {
+                        b = in.readAllBytes();
+                    }
                 }
                 bodies.add(b);
                 auth.add(x.getRequestHeaders().getFirst("Authorization"));
@@ -199,6 +204,17 @@ class ToolsTests {
             assertThat(joined).isEqualTo(sb.toString());
             assertThat(auth).containsOnly("Bearer local-token");
             assertThat(r.stderr()).contains("500 accepted").doesNotContain("local-token");
+            assertThat(codings).containsOnly("identity");
+
+            bodies.clear();
+            codings.clear();
+            CliRun gz = CliRun.run(CliRun.env("FANOUT_DATA_DIR", tmp.toString()), "send", "--url",
+                    "http://127.0.0.1:" + server.getAddress().getPort(), "--max-body-bytes", "8192", "--compress", "gzip",
+                    in.toString());
+            assertThat(gz.exit()).as(gz.toString()).isZero();
+            assertThat(codings).isNotEmpty().containsOnly("gzip");
+            assertThat(String.join("", bodies.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList()))
+                    .isEqualTo(sb.toString());
         } finally {
             server.stop(0);
         }
