@@ -67,6 +67,21 @@ public final class EnvelopeCodec {
         return out.toByteArray();
     }
 
+    /**
+     * A {@code fields} object as compact JSON (UTF-8), the bytes {@link #toJson} writes for it. Through
+     * the codec's own tree writer: {@code ObjectMapper.writeValueAsBytes} per row was a third of the
+     * local analytics writer's CPU.
+     */
+    public static byte[] fieldsJson(JsonNode fields) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = factory().createGenerator(out, JsonEncoding.UTF8)) {
+            JsonTrees.write(g, fields);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
     /** Writes the envelope as one NDJSON line (compact JSON then {@code '\n'}). */
     public static void writeNdjsonLine(Envelope e, OutputStream out) throws IOException {
         try (JsonGenerator g = factory().createGenerator(out, JsonEncoding.UTF8)) {

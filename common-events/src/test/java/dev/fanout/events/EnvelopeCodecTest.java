@@ -15,6 +15,24 @@ import org.junit.jupiter.api.Test;
 class EnvelopeCodecTest {
 
     @Test
+    void fieldsJsonIsWhatTheMapperAndTheEnvelopeWriterWrite() throws IOException {
+        String json = "{\"s\":\"t\\u00e9\\\"x\\n\",\"i\":-7,\"l\":12345678901234,\"big\":123456789012345678901234567890,"
+                + "\"d\":0.1,\"e\":1.5e300,\"huge\":1e400,\"b\":true,\"n\":null,\"a\":[1,[],{},\"\\ud83d\\ude00\"],"
+                + "\"o\":{\"k\":{\"deep\":[false]}},\"\":\"empty key\"}";
+        Envelope e = EnvelopeCodec.fromJson(("{\"id\":\"x\",\"schema\":1,\"time\":\"2026-11-23T07:00:00Z\","
+                + "\"received_at\":\"2026-11-23T07:00:01Z\",\"severity\":\"info\",\"fields\":" + json + "}")
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] ours = EnvelopeCodec.fieldsJson(e.fields());
+        assertThat(new String(ours, StandardCharsets.UTF_8))
+                .isEqualTo(new String(EnvelopeCodec.mapper().writeValueAsBytes(e.fields()), StandardCharsets.UTF_8));
+        String envelope = new String(EnvelopeCodec.toJson(e), StandardCharsets.UTF_8);
+        assertThat(envelope).contains("\"fields\":" + new String(ours, StandardCharsets.UTF_8));
+        for (Envelope t : TestEnvelopes.many(50, 80)) {
+            assertThat(EnvelopeCodec.fieldsJson(t.fields())).isEqualTo(EnvelopeCodec.mapper().writeValueAsBytes(t.fields()));
+        }
+    }
+
+    @Test
     void wireNamesAndOmittedNulls() throws IOException {
         Envelope e = TestEnvelopes.envelope(1, "raw text", Severity.WARNING);
         JsonNode n = EnvelopeCodec.mapper().readTree(EnvelopeCodec.toJson(e));

@@ -60,11 +60,7 @@ public final class AnalyticsRow {
     /** The envelope's {@code fields} object (compact JSON, UTF-8). */
     public byte[] fieldsJson() {
         if (fields == null) {
-            try {
-                fields = EnvelopeCodec.mapper().writeValueAsBytes(record.envelope().fields());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            fields = EnvelopeCodec.fieldsJson(record.envelope().fields());
         }
         return fields;
     }
