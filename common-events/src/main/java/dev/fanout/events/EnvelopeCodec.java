@@ -257,13 +257,16 @@ public final class EnvelopeCodec {
      * {@code source}, {@code sourcetype}, {@code index}, {@code parse_error} and {@code fields} are
      * only checked (their JSON types, and the syntax of everything) and come back null / empty.
      * Same field loop as the full read, so the same lines pass, as long as the range is well-formed
-     * UTF-8 (the skipped strings are not decoded; callers check with {@link Utf8#firstInvalid}
-     * first) and its strings are shorter than the parser's string limit (20 M characters; a bus
-     * message holds at most 10 MB).
+     * UTF-8 (the skipped strings are not decoded, so a range that is not is read in full, by
+     * {@link #readOne}) and its strings are shorter than the parser's string limit (20 M
+     * characters; a bus message holds at most 10 MB).
      *
      * @throws IOException for anything the full read rejects, and for a second value in the range
      */
     public static Envelope readHeader(byte[] data, int off, int len) throws IOException {
+        if (Utf8.firstInvalid(data, off, len) >= 0) {
+            return readOne(data, off, len);
+        }
         try (JsonParser p = factory().createParser(data, off, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("envelope #1 is not a JSON object");
@@ -274,6 +277,19 @@ public final class EnvelopeCodec {
             }
             return e;
         }
+    }
+
+    /**
+     * Reads a byte range that must hold exactly one envelope (an NDJSON line), in full.
+     *
+     * @throws IOException when it is not one valid envelope
+     */
+    public static Envelope readOne(byte[] data, int off, int len) throws IOException {
+        List<Envelope> parsed = readNdjson(data, off, len);
+        if (parsed.size() != 1) {
+            throw new IOException("a line must hold exactly one envelope, found " + parsed.size());
+        }
+        return parsed.get(0);
     }
 
     private static Envelope read(JsonParser p, IntFunction<String> missingId, int position) throws IOException {

@@ -87,31 +87,32 @@ public final class MessageEncoder {
             throw new IllegalArgumentException("a start and an end for every event are needed");
         }
         String tp = traceparent == null || traceparent.isBlank() ? null : PubSubLimits.truncateAttributeValue(traceparent);
-        int maxBytes = options.maxPackedUncompressedBytes();
-        int maxEvents = options.maxPackedEvents();
-        List<BusMessage> out = new ArrayList<>();
         long total = 0;
         for (int i = 0; i < events.size(); i++) {
             total += ends[i] - starts[i] + 1;
         }
-        ByteBuf buf = borrow((int) Math.min(maxBytes + 64 * 1024, Math.max(4096, total)));
-        int[] lineStarts = new int[Math.min(events.size(), maxEvents) + 1];
-        int count = 0;
-        int firstIndex = 0;
-        for (int i = 0; i < events.size(); i++) {
-            int before = buf.size;
-            buf.write(lines, starts[i], ends[i] - starts[i]);
-            buf.write('\n');
-            if (count > 0 && (buf.size > maxBytes || count >= maxEvents)) {
-                emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp, null, null, null);
-                buf.dropBefore(before);
-                before = 0;
-                firstIndex = i;
-                count = 0;
-            }
-            lineStarts[count++] = before;
+        ByteBuf buf = borrow((int) Math.min(options.maxPackedUncompressedBytes() + 64 * 1024, Math.max(4096, total)));
+        List<BusMessage> out = new ArrayList<>();
+        try {
+            pack(events, buf, new Lines() {
+                @Override
+                public void write(int i) {
+                    buf.write(lines, starts[i], ends[i] - starts[i]);
+                    buf.write('\n');
+                }
+
+                @Override
+                public int size() {
+                    return buf.size;
+                }
+
+                @Override
+                public void flush() {}
+            }, tp, null, null, null, out);
+        } catch (IOException e) {
+            // Only in-memory buffers are involved.
+            throw new UncheckedIOException(e);
         }
-        emit(out, events, firstIndex, count, buf.buf, lineStarts, buf.size, tp, null, null, null);
         release(buf);
         return out;
     }
@@ -198,41 +199,81 @@ public final class MessageEncoder {
         boolean[] derived = digest == null ? null : new boolean[events.size()];
         java.security.MessageDigest md = digest == null ? null : EventIds.sha256();
         String digestHex = digest == null ? null : EventIds.digestHex(digest);
-        int maxBytes = options.maxPackedUncompressedBytes();
-        int maxEvents = options.maxPackedEvents();
         List<BusMessage> out = new ArrayList<>();
         // Serialise straight into the message buffer; the line that overflows it is moved to the
         // front of the next message, so the common path copies nothing.
+        int maxBytes = options.maxPackedUncompressedBytes();
         ByteBuf buf = borrow(Math.min(maxBytes + 64 * 1024, Math.max(4096, events.size() * 640)));
+        byte[] d = digest;
+        try (JsonGenerator g = EnvelopeCodec.factory().createGenerator((OutputStream) buf, JsonEncoding.UTF8)) {
+            g.setRootValueSeparator(null);
+            pack(events, buf, new Lines() {
+                @Override
+                public void write(int i) throws IOException {
+                    Envelope e = events.get(i);
+                    boolean derive = derived != null && e.id().equals(EventIds.eventId(md, d, i));
+                    if (derive) {
+                        derived[i] = true;
+                    }
+                    EnvelopeCodec.write(g, e, !derive);
+                    g.writeRaw('\n');
+                }
+
+                @Override
+                public int size() {
+                    // The generator's own buffer counts too, so it is flushed only when a message is cut.
+                    return buf.size + g.getOutputBuffered();
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    g.flush();
+                }
+            }, tp, stubs, derived, digestHex, out);
+        }
+        release(buf);
+        return out;
+    }
+
+    /** Appends event lines to a message buffer, for {@link #pack}. */
+    private interface Lines {
+        /** Appends event {@code i}'s line and its newline. */
+        void write(int i) throws IOException;
+
+        /** Bytes of the buffer so far, those not flushed into it yet included. */
+        int size();
+
+        /** Moves whatever is not in the buffer yet into it. */
+        void flush() throws IOException;
+    }
+
+    /**
+     * Appends every event's line to {@code buf} through {@code lines} and emits a message whenever the
+     * next line would overflow {@link MessageEncoderOptions#maxPackedUncompressedBytes()} or the event
+     * bound: the overflowing line moves to the front of the buffer and starts the next message.
+     */
+    private void pack(List<Envelope> events, ByteBuf buf, Lines lines, String tp, int[] stubs, boolean[] derived,
+            String digestHex, List<BusMessage> out) throws IOException {
+        int maxBytes = options.maxPackedUncompressedBytes();
+        int maxEvents = options.maxPackedEvents();
         int[] lineStarts = new int[Math.min(events.size(), maxEvents) + 1];
         int count = 0;
         int firstIndex = 0;
-        try (JsonGenerator g = EnvelopeCodec.factory().createGenerator((OutputStream) buf, JsonEncoding.UTF8)) {
-            g.setRootValueSeparator(null);
-            for (int i = 0; i < events.size(); i++) {
-                // Positions count the generator's own buffer too, so it is flushed only when a message is cut.
-                int before = buf.size + g.getOutputBuffered();
-                Envelope e = events.get(i);
-                boolean derive = derived != null && e.id().equals(EventIds.eventId(md, digest, i));
-                if (derive) {
-                    derived[i] = true;
-                }
-                EnvelopeCodec.write(g, e, !derive);
-                g.writeRaw('\n');
-                if (count > 0 && (buf.size + g.getOutputBuffered() > maxBytes || count >= maxEvents)) {
-                    g.flush();
-                    emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp, stubs, derived, digestHex);
-                    buf.dropBefore(before);
-                    before = 0;
-                    firstIndex = i;
-                    count = 0;
-                }
-                lineStarts[count++] = before;
+        for (int i = 0; i < events.size(); i++) {
+            int before = lines.size();
+            lines.write(i);
+            if (count > 0 && (lines.size() > maxBytes || count >= maxEvents)) {
+                lines.flush();
+                emit(out, events, firstIndex, count, buf.buf, lineStarts, before, tp, stubs, derived, digestHex);
+                buf.dropBefore(before);
+                before = 0;
+                firstIndex = i;
+                count = 0;
             }
+            lineStarts[count++] = before;
         }
+        lines.flush();
         emit(out, events, firstIndex, count, buf.buf, lineStarts, buf.size, tp, stubs, derived, digestHex);
-        release(buf);
-        return out;
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.fanout.ingest;
 import dev.fanout.events.Attributes;
 import dev.fanout.events.BusMessage;
 import dev.fanout.events.Bytes;
-import dev.fanout.events.Utf8;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
 import dev.fanout.events.EventIds;
@@ -291,6 +290,8 @@ public class IngestService {
         int[] starts = new int[64];
         int[] ends = new int[64];
         boolean asTheyCame = true;
+        // events[0, headers) were read for their header only: those copied while asTheyCame held.
+        int headers = 0;
         int rejected = 0;
         String firstError = null;
         int line = 0;
@@ -312,14 +313,16 @@ public class IngestService {
                         to--;
                     }
                     // A line that goes into its message as it came needs only its header here: the
-                    // sinks read the rest, and readHeader passes exactly the lines a full read does
-                    // once the bytes are well-formed UTF-8. Building the texts and fields tree was
-                    // most of this path's CPU.
-                    boolean copied = asTheyCame && standsAloneInAMessage(b, from, to)
-                            && Utf8.firstInvalid(b, from, to - from) < 0;
-                    Envelope e = copied ? checked(EnvelopeCodec.readHeader(b, from, to - from))
-                            : envelope(b, start, end - start);
+                    // sinks read the rest, and readHeader passes exactly the lines a full read
+                    // does. Building the texts and fields tree was most of this path's CPU.
+                    // A rejected line leaves the others as they came.
+                    boolean copied = asTheyCame && standsAloneInAMessage(b, from, to);
+                    Envelope e = checked(copied ? EnvelopeCodec.readHeader(b, from, to - from)
+                            : EnvelopeCodec.readOne(b, start, end - start));
                     asTheyCame = copied;
+                    if (copied) {
+                        headers++;
+                    }
                     int n = events.size();
                     if (n == starts.length) {
                         starts = Arrays.copyOf(starts, n * 2);
@@ -352,12 +355,13 @@ public class IngestService {
             if (asTheyCame) {
                 messages = encoder.encodeLines(events, b, starts, ends, tp);
             } else {
-                events = fullEnvelopes(events, b, starts, ends);
+                events = fullEnvelopes(events, headers, b, starts, ends);
+                headers = 0;
                 messages = encoder.encode(events, tp);
             }
         } catch (MessageTooLargeException tooLarge) {
             // Rare: find the events no message can hold, encode the others together.
-            events = fullEnvelopes(events, b, starts, ends);
+            events = fullEnvelopes(events, headers, b, starts, ends);
             List<Envelope> fit = new ArrayList<>(events.size());
             List<Integer> kept = new ArrayList<>(events.size());
             for (int i = 0; i < events.size(); i++) {
@@ -390,33 +394,21 @@ public class IngestService {
     }
 
     /**
-     * The envelopes in full where some are headers only ({@link EnvelopeCodec#readHeader}): when the
-     * body is written again after all, from the same trimmed lines (which passed the header read, so
-     * they pass the full one).
+     * The envelopes in full when the first {@code headers} were read for their header only
+     * ({@link EnvelopeCodec#readHeader}) and the body is written again after all: those are read
+     * again from the same trimmed lines (which passed the header read, so they pass the full one).
      */
-    private static List<Envelope> fullEnvelopes(List<Envelope> events, byte[] b, int[] starts, int[] ends) {
-        List<Envelope> out = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            Envelope e = events.get(i);
-            if (e.raw() == null && e.host() == null && e.fields().isEmpty()) {
-                try {
-                    e = envelope(b, starts[i], ends[i] - starts[i]);
-                } catch (IOException | RuntimeException e2) {
-                    throw new IllegalStateException("line " + (i + 1) + " of the kept lines passed the header read "
-                            + "but not the full read: " + e2.getMessage(), e2);
-                }
+    private static List<Envelope> fullEnvelopes(List<Envelope> events, int headers, byte[] b, int[] starts, int[] ends) {
+        List<Envelope> out = new ArrayList<>(events);
+        for (int i = 0; i < headers; i++) {
+            try {
+                out.set(i, EnvelopeCodec.readOne(b, starts[i], ends[i] - starts[i]));
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("kept line " + (i + 1) + " passed the header read but not the full read: "
+                        + e.getMessage(), e);
             }
-            out.add(e);
         }
         return out;
-    }
-
-    private static Envelope envelope(byte[] b, int off, int len) throws IOException {
-        List<Envelope> parsed = EnvelopeCodec.readNdjson(b, off, len);
-        if (parsed.size() != 1) {
-            throw new IOException("a line must hold exactly one envelope, found " + parsed.size());
-        }
-        return checked(parsed.get(0));
     }
 
     /** The replay endpoint's own rules on top of the envelope's. */

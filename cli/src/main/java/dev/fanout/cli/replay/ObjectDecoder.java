@@ -3,7 +3,6 @@ package dev.fanout.cli.replay;
 import dev.fanout.events.Bytes;
 import dev.fanout.events.Envelope;
 import dev.fanout.events.EnvelopeCodec;
-import dev.fanout.events.Utf8;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -45,8 +44,8 @@ public final class ObjectDecoder {
     }
 
     /**
-     * @param headersOnly read each well-formed UTF-8 line with {@link EnvelopeCodec#readHeader}: the
-     *                    same lines pass as in a full read, their envelopes carry no texts or fields
+     * @param headersOnly read each line with {@link EnvelopeCodec#readHeader}: the same lines pass as
+     *                    in a full read, their envelopes carry no texts or fields
      */
     public static Decoded decode(byte[] gz, boolean headersOnly) {
         Inflated in = inflate(gz);
@@ -78,16 +77,8 @@ public final class ObjectDecoder {
             }
             if (!blank(data, start, end)) {
                 try {
-                    Envelope e;
-                    if (headersOnly && Utf8.firstInvalid(data, start, end - start) < 0) {
-                        e = EnvelopeCodec.readHeader(data, start, end - start);
-                    } else {
-                        List<Envelope> parsed = EnvelopeCodec.readNdjson(data, start, end - start);
-                        if (parsed.size() != 1) {
-                            throw new IOException("expected one envelope on the line, found " + parsed.size());
-                        }
-                        e = parsed.get(0);
-                    }
+                    Envelope e = headersOnly ? EnvelopeCodec.readHeader(data, start, end - start)
+                            : EnvelopeCodec.readOne(data, start, end - start);
                     lines.add(new Line(e, data, start, end - start));
                 } catch (IOException | RuntimeException e) {
                     badCount++;

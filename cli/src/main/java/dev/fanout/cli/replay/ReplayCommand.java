@@ -180,19 +180,11 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Largest uncompressed request body for --to-url. Default: ${DEFAULT-VALUE}.")
     int maxBodyBytes;
 
-    @Option(names = "--compress", defaultValue = "auto", paramLabel = "auto|gzip|none", converter = CompressionConverter.class,
+    @Option(names = "--compress", defaultValue = "auto", paramLabel = "auto|gzip|none", converter = BodyCompression.Converter.class,
             description = "Request bodies for --to-url: gzip, none, or auto (none when the URL's host is localhost or a "
                     + "loopback address, where compressing only costs CPU that the target shares; gzip otherwise). "
                     + "Default: ${DEFAULT-VALUE}.")
     BodyCompression compress;
-
-    /** picocli converter for {@link BodyCompression}. */
-    public static final class CompressionConverter implements picocli.CommandLine.ITypeConverter<BodyCompression> {
-        @Override
-        public BodyCompression convert(String value) {
-            return BodyCompression.parse(value);
-        }
-    }
 
     @Override
     public Integer call() throws Exception {

@@ -63,7 +63,7 @@ public final class SendCommand implements Callable<Integer> {
     String retryFor;
 
     @Option(names = "--compress", defaultValue = "auto", paramLabel = "auto|gzip|none",
-            converter = dev.fanout.cli.replay.ReplayCommand.CompressionConverter.class,
+            converter = BodyCompression.Converter.class,
             description = "Request bodies: gzip, none, or auto (none to localhost or a loopback address, gzip otherwise). "
                     + "Default: ${DEFAULT-VALUE}.")
     BodyCompression compress;

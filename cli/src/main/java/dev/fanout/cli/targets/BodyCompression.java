@@ -17,7 +17,15 @@ public enum BodyCompression {
     GZIP,
     NONE;
 
-    /** Parses {@code auto|gzip|none} (picocli converter). */
+    /** The {@code --compress} option's converter (replay, send). */
+    public static final class Converter implements picocli.CommandLine.ITypeConverter<BodyCompression> {
+        @Override
+        public BodyCompression convert(String value) {
+            return parse(value);
+        }
+    }
+
+    /** Parses {@code auto|gzip|none}. */
     public static BodyCompression parse(String value) {
         try {
             return valueOf(value.strip().toUpperCase(Locale.ROOT));
