@@ -43,4 +43,14 @@ if [[ "${PIPELINE:-0}" == 1 ]]; then
 fi
 java -Xmx2g -XX:+UseParallelGC ${MEASURE_JAVA_OPTS:-} -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -cp "$CP" dev.fanout.cli.bench.ReplayMeasure "$EVENTS" "$WORK" cli/target/s3proxy/s3proxy.jar
-if [[ -n "$pipeline_pid" ]]; then echo "pipeline CPU at the end: $(ps -o cputime= -p "$pipeline_pid")" >&2; fi
+if [[ -n "$pipeline_pid" ]]; then
+  echo "pipeline CPU at the end: $(ps -o cputime= -p "$pipeline_pid")" >&2
+  if [[ "${PIPELINE_THREADS:-0}" == 1 ]]; then
+    # CPU seconds per thread name (numbered pool threads summed), the largest first.
+    for t in /proc/"$pipeline_pid"/task/*; do
+      name=$(tr ' ' '_' <"$t/comm"); read -r -a st <"$t/stat"
+      # Fields after the parenthesised name: utime and stime are the 14th and 15th of stat.
+      rest=$(sed 's/^.*) //' "$t/stat"); set -- $rest; echo "${name%%[-#]*[0-9]} $(( ${12} + ${13} ))"
+    done | awk '{s[$1]+=$2} END {for (k in s) printf "%8.2f s  %s\n", s[k]/100, k}' | sort -rn | head -25 >&2
+  fi
+fi

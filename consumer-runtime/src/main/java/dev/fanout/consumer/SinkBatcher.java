@@ -384,7 +384,9 @@ public final class SinkBatcher {
         if (!sink.wants(m.attributes())) {
             // Settled with its batch like any other message, so acks keep their order.
             metrics.skipped.increment();
-            return new Item(delivery, List.of(), null, m.data().length, System.nanoTime(), urgent);
+            Item skipped = new Item(delivery, List.of(), null, m.data().length, System.nanoTime(), urgent);
+            skipped.skipped = true;
+            return skipped;
         }
         try {
             MessageDecoder.Decoded decoded = MessageDecoder.decodeMeasured(m.data(), m.attributes());
@@ -461,6 +463,13 @@ public final class SinkBatcher {
                     if (stop) {
                         return;
                     }
+                    continue;
+                }
+                if (item.skipped && batch.isEmpty()) {
+                    // Nothing before it is unsettled (flushes run on this thread), so acking now
+                    // keeps the order; holding it for a batch would only keep its bytes alive for
+                    // max-age (a replay's worth of skipped messages outlived young collections).
+                    ack(item);
                     continue;
                 }
                 if (!batch.isEmpty() && (batch.events + item.records.size() > policy.maxEvents()
@@ -826,6 +835,8 @@ public final class SinkBatcher {
         final long acceptedNanos;
         final boolean urgent;
         final List<Rec> recs = new ArrayList<>();
+        /** Refused by {@link EventSink#wants} before decoding: acked without a write. */
+        boolean skipped;
 
         Item(Delivery delivery, List<SinkRecord> records, String undecodableReason, long bytes, long acceptedNanos,
              boolean urgent) {

@@ -103,6 +103,37 @@ class SinkBatcherTest {
     }
 
     @Test
+    void aSkippedMessageWithNothingBeforeItIsAckedAtOnceNotHeldForTheBatchAge() throws Exception {
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            public boolean wants(java.util.Map<String, String> attributes) {
+                return !attributes.containsKey(dev.fanout.events.Attributes.REPLAY);
+            }
+        };
+        // A batch age far beyond the outcome wait: only the immediate ack can settle it in time.
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
+        java.util.Map<String, String> replayed = new java.util.HashMap<>(TestEvents.received("x", 1).attributes());
+        replayed.put(dev.fanout.events.Attributes.REPLAY, "run-1");
+        Delivery first = Delivery.of(new ReceivedMessage("r1", TestEvents.received("x", 1).data(), replayed, java.time.Instant.now(), 1));
+        Delivery second = Delivery.of(new ReceivedMessage("r2", TestEvents.received("y", 1).data(), replayed, java.time.Instant.now(), 1));
+        b.submit(first);
+        b.submit(second);
+        assertThat(outcome(first)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(outcome(second)).isEqualTo(Delivery.Outcome.ACKED);
+        assertThat(b.metrics().skipped()).isEqualTo(2);
+        assertThat(sink.writeCalls.get()).isZero();
+
+        // Behind a live message, a skipped one waits for that batch: acks keep their order.
+        Delivery live = Delivery.of(TestEvents.received("a", 2));
+        Delivery behind = Delivery.of(new ReceivedMessage("r3", TestEvents.received("z", 1).data(), replayed, java.time.Instant.now(), 1));
+        b.submit(live);
+        b.submit(behind);
+        Thread.sleep(200);
+        assertThat(behind.outcome()).isNotDone();
+        assertThat(live.outcome()).isNotDone();
+    }
+
+    @Test
     void aMessageThatWouldOverflowTheBatchStartsTheNextOne() throws Exception {
         RecordingSink sink = new RecordingSink("s");
         SinkBatcher b = batcher(sink, policy(4, Long.MAX_VALUE, LONG), FAST_RETRY);
