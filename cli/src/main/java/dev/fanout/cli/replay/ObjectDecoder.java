@@ -48,12 +48,63 @@ public final class ObjectDecoder {
      *                    in a full read, their envelopes carry no texts or fields
      */
     public static Decoded decode(byte[] gz, boolean headersOnly) {
-        Inflated in = inflate(gz);
+        List<Line> lines = new ArrayList<>();
+        Summary s;
+        try {
+            s = read(gz, headersOnly, false, lines::add);
+        } catch (Exception e) {
+            throw new IllegalStateException("a list does not throw", e);
+        }
+        return new Decoded(lines, s.badLines(), s.firstBad(), s.problem(), s.inflated());
+    }
+
+    /** Receives the envelope lines of an object in file order, while it is read. */
+    @FunctionalInterface
+    public interface LineSink {
+        void accept(Line line) throws Exception;
+    }
+
+    /**
+     * What {@link #stream} read besides the lines it handed out.
+     *
+     * @param lines    envelopes handed to the sink
+     * @param badLines lines that are not a valid envelope (or cut off by damage)
+     * @param firstBad 1-based numbers of the first bad lines
+     * @param problem  what was wrong (gzip damage, first bad line's error), or null if nothing
+     * @param inflated decompressed bytes
+     */
+    public record Summary(int lines, int badLines, List<Integer> firstBad, String problem, long inflated) {
+        public boolean corrupt() {
+            return problem != null;
+        }
+    }
+
+    /**
+     * As {@link #decode(byte[], boolean)}, handing each line to {@code sink} as it is read instead of
+     * collecting them, so a caller can send an object in parts and each part's envelopes die young.
+     * The object is inflated into a buffer this thread keeps for its next object (up to
+     * {@link #MAX_REUSED_BYTES}): a line's bytes are valid only until this thread's next
+     * {@code stream} call. An exception from the sink stops the read and is thrown here.
+     */
+    public static Summary stream(byte[] gz, boolean headersOnly, LineSink sink) throws Exception {
+        return read(gz, headersOnly, true, sink);
+    }
+
+    /**
+     * Largest inflate buffer a thread keeps between objects. A fresh buffer per object was most of
+     * a replay's allocated bytes, and a live one is copied by every young collection it meets.
+     */
+    static final int MAX_REUSED_BYTES = 64 * 1024 * 1024;
+
+    private static final ThreadLocal<byte[]> REUSED = new ThreadLocal<>();
+
+    private static Summary read(byte[] gz, boolean headersOnly, boolean reuse, LineSink sink) throws Exception {
+        Inflated in = inflate(gz, reuse);
         byte[] data = in.data;
         int size = in.size;
-        List<Line> lines = new ArrayList<>(Math.max(16, size / 500));
         List<Integer> bad = new ArrayList<>();
         int badCount = 0;
+        int good = 0;
         String problem = in.error == null ? null : "damaged gzip after " + size + " bytes: " + in.error;
         int lineNo = 0;
         int start = 0;
@@ -76,18 +127,22 @@ public final class ObjectDecoder {
                 end--;
             }
             if (!blank(data, start, end)) {
+                Envelope e = null;
                 try {
-                    Envelope e = headersOnly ? EnvelopeCodec.readHeader(data, start, end - start)
+                    e = headersOnly ? EnvelopeCodec.readHeader(data, start, end - start)
                             : EnvelopeCodec.readOne(data, start, end - start);
-                    lines.add(new Line(e, data, start, end - start));
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException ex) {
                     badCount++;
                     if (bad.size() < MAX_REPORTED_LINES) {
                         bad.add(lineNo);
                     }
                     if (problem == null) {
-                        problem = "line " + lineNo + " is not an envelope: " + oneLine(e.getMessage());
+                        problem = "line " + lineNo + " is not an envelope: " + oneLine(ex.getMessage());
                     }
+                }
+                if (e != null) {
+                    good++;
+                    sink.accept(new Line(e, data, start, end - start));
                 }
             }
             start = nl + 1;
@@ -95,7 +150,7 @@ public final class ObjectDecoder {
         if (problem == null && badCount > 0) {
             problem = badCount + " bad lines";
         }
-        return new Decoded(lines, badCount, List.copyOf(bad), problem, size);
+        return new Summary(good, badCount, List.copyOf(bad), problem, size);
     }
 
     private record Inflated(byte[] data, int size, String error) {}
@@ -123,8 +178,19 @@ public final class ObjectDecoder {
         return (int) isize + 1;
     }
 
-    private static Inflated inflate(byte[] gz) {
-        byte[] buf = new byte[initialSize(gz)];
+    private static Inflated inflate(byte[] gz, boolean reuse) {
+        int first = initialSize(gz);
+        byte[] kept = reuse ? REUSED.get() : null;
+        byte[] buf = kept != null && kept.length >= first ? kept : new byte[first];
+        Inflated result = inflateInto(gz, buf);
+        if (reuse && result.data != kept && result.data.length <= MAX_REUSED_BYTES
+                && (kept == null || result.data.length > kept.length)) {
+            REUSED.set(result.data);
+        }
+        return result;
+    }
+
+    private static Inflated inflateInto(byte[] gz, byte[] buf) {
         int size = 0;
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 64 * 1024)) {
             while (true) {

@@ -166,74 +166,128 @@ public final class Replayer {
         // Stdout and the replay endpoint send the lines as archived; with no filter on texts or
         // fields their envelopes' headers are all this run reads (the full parse was most of its CPU).
         boolean headers = settings.filter().needsOnlyHeader() && (target == null || target.linesOnly());
-        ObjectDecoder.Decoded d = ObjectDecoder.decode(obj.body(), headers);
-        stats.eventsRead.addAndGet(d.lines().size());
+        ObjectRun run = new ObjectRun(key);
+        ObjectDecoder.Summary d;
+        try {
+            d = ObjectDecoder.stream(obj.body(), headers, run::accept);
+            run.sendPart();
+        } catch (Exception e) {
+            throw new IllegalStateException("the replay's line handler does not throw", e);
+        }
+        stats.eventsRead.addAndGet(d.lines());
+        stats.eventsMatched.addAndGet(run.matched);
         if (d.corrupt()) {
             stats.objectsCorrupt.incrementAndGet();
             stats.badLines.addAndGet(d.badLines());
             console.event("WARNING", "corrupt object " + key + ": " + d.problem()
                     + (d.firstBad().isEmpty() ? "" : " (bad lines " + d.firstBad() + ")")
-                    + "; kept " + d.lines().size() + " events", Map.of("key", key, "bad_lines", d.badLines()));
+                    + "; kept " + d.lines() + " events", Map.of("key", key, "bad_lines", d.badLines()));
         }
-        List<Line> matched = new ArrayList<>(d.lines().size());
-        for (Line l : d.lines()) {
-            if (settings.filter().test(l.envelope())) {
-                matched.add(l);
-            }
-        }
-        stats.eventsMatched.addAndGet(matched.size());
         if (settings.dryRun()) {
             String partition = partitionOf(key);
             synchronized (counts) {
                 PartitionCount c = counts.computeIfAbsent(partition, p -> new PartitionCount());
                 c.objects++;
-                c.events += d.lines().size();
-                c.matched += matched.size();
+                c.events += d.lines();
+                c.matched += run.matched;
                 c.bytes += obj.body().length;
             }
             stats.objectsDone.incrementAndGet();
             return;
         }
-        long rejected = 0;
-        int sentSoFar = 0;
-        try {
-            int slice = limiter == null ? Math.max(1, matched.size())
-                    : (int) Math.max(1, Math.min(matched.size(), Math.ceil(settings.rate() / 4)));
-            for (int i = 0; i < matched.size(); i += slice) {
-                List<Line> part = matched.subList(i, Math.min(matched.size(), i + slice));
+        if (run.failure != null) {
+            stats.eventsUnsent.addAndGet(run.unsent);
+            stop.compareAndSet(null, run.failure);
+            return;
+        }
+        stats.objectsDone.incrementAndGet();
+        if (!d.corrupt() && run.rejected == 0) {
+            try {
+                checkpoint.markDone(key, run.matched);
+            } catch (Exception e) {
+                stop.compareAndSet(null, "cannot write the checkpoint " + checkpoint.describe() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * One object's matches, handed to the target in parts while the object is read: a part is
+     * sent when the next line would take it past the target's {@link ReplayTarget#partBytes} or
+     * when it holds a rate-limiter slice. The lines of a part die young instead of the whole
+     * object's envelopes living until the last send. After a failure the rest is only counted
+     * (read, matched, not sent) and nothing more is sent.
+     */
+    private final class ObjectRun {
+        final String key;
+        final long maxPartBytes = target == null ? Long.MAX_VALUE : target.partBytes();
+        final int maxPartLines = limiter == null ? Integer.MAX_VALUE : (int) Math.max(1, Math.ceil(settings.rate() / 4));
+        final List<Line> part = new ArrayList<>();
+        long partBytes;
+        int matched;
+        long unsent;
+        long rejected;
+        String failure;
+
+        ObjectRun(String key) {
+            this.key = key;
+        }
+
+        void accept(Line l) {
+            if (!settings.filter().test(l.envelope())) {
+                return;
+            }
+            matched++;
+            if (settings.dryRun()) {
+                return;
+            }
+            if (failure != null) {
+                unsent++;
+                return;
+            }
+            if (!part.isEmpty() && partBytes + l.len() + 1 > maxPartBytes) {
+                sendPart();
+                if (failure != null) {
+                    unsent++;
+                    return;
+                }
+            }
+            part.add(l);
+            partBytes += l.len() + 1;
+            if (part.size() >= maxPartLines) {
+                sendPart();
+            }
+        }
+
+        void sendPart() {
+            if (part.isEmpty() || failure != null) {
+                return;
+            }
+            try {
                 if (limiter != null) {
                     limiter.acquire(part.size());
                 }
                 SendOutcome out = target.send(key, part);
-                sentSoFar += part.size();
                 stats.eventsSent.addAndGet(out.sent());
                 stats.eventsRejected.addAndGet(out.rejected());
                 rejected += out.rejected();
                 for (String p : out.problems()) {
                     console.warn(key + ": " + p);
                 }
-            }
-        } catch (TargetFatalException e) {
-            stats.eventsUnsent.addAndGet(matched.size() - sentSoFar);
-            stop.compareAndSet(null, e.getMessage());
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stats.eventsUnsent.addAndGet(matched.size() - sentSoFar);
-            stop.compareAndSet(null, "interrupted");
-            return;
-        } catch (Exception e) {
-            stats.eventsUnsent.addAndGet(matched.size() - sentSoFar);
-            stop.compareAndSet(null, "sending " + key + " failed: " + e);
-            return;
-        }
-        stats.objectsDone.incrementAndGet();
-        if (!d.corrupt() && rejected == 0) {
-            try {
-                checkpoint.markDone(key, matched.size());
+            } catch (TargetFatalException e) {
+                fail(e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
             } catch (Exception e) {
-                stop.compareAndSet(null, "cannot write the checkpoint " + checkpoint.describe() + ": " + e.getMessage());
+                fail("sending " + key + " failed: " + e);
             }
+            part.clear();
+            partBytes = 0;
+        }
+
+        private void fail(String why) {
+            failure = why;
+            unsent += part.size();
         }
     }
 

@@ -15,6 +15,17 @@ public interface ReplayTarget extends AutoCloseable {
     SendOutcome send(String sourceKey, List<Line> events) throws Exception;
 
     /**
+     * About how many NDJSON bytes (lines and their newlines) of one object's matches this target
+     * takes per {@link #send} call: the replay hands an object over in parts no larger, unless one
+     * line alone is larger, as it reads it. A line's bytes are valid only during the call. Default:
+     * the whole object in one call (targets that write one output per object, or keep an object's
+     * lines together).
+     */
+    default long partBytes() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
      * Whether this target uses only each line's bytes and its envelope's id, time and severity (the
      * header {@link dev.fanout.events.EnvelopeCodec#readHeader} reads), so the replay need not
      * build the rest of every envelope. False by default.

@@ -42,6 +42,12 @@ public final class UrlTarget implements ReplayTarget {
         this.maxBodyBytes = maxBodyBytes;
     }
 
+    /** One request body per part: the replay's parts are cut where this target cuts its bodies. */
+    @Override
+    public long partBytes() {
+        return maxBodyBytes;
+    }
+
     @Override
     public SendOutcome send(String sourceKey, List<Line> events) throws Exception {
         SendOutcome total = SendOutcome.allSent(0);
