@@ -3,6 +3,7 @@ package dev.fanout.consumer;
 import dev.fanout.events.BusMessage;
 import dev.fanout.journal.Backlog;
 import dev.fanout.journal.DurableLocalBus;
+import dev.fanout.journal.JournalDelivery;
 import dev.fanout.journal.JournalOptions;
 import dev.fanout.journal.JournalStats;
 import java.io.IOException;
@@ -40,8 +41,17 @@ public final class DurableBus implements InProcessBus {
 
     @Override
     public void subscribe(String name, LocalBus.Handler handler, Bounds bounds) {
-        journal.subscribe(name, d -> handler.deliver(Delivery.of(d.message(), d::ack, d::nack)),
-                bounds.maxUnsettledMessages(), bounds.maxUnsettledBytes());
+        journal.subscribe(name, new DurableLocalBus.Handler() {
+            @Override
+            public void deliver(JournalDelivery d) throws InterruptedException {
+                handler.deliver(Delivery.of(d.message(), d::ack, d::nack));
+            }
+
+            @Override
+            public boolean wants(java.util.Map<String, String> attributes) {
+                return handler.wants(attributes);
+            }
+        }, bounds.maxUnsettledMessages(), bounds.maxUnsettledBytes());
     }
 
     @Override

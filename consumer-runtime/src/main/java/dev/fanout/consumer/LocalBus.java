@@ -73,6 +73,15 @@ public final class LocalBus implements InProcessBus {
     @FunctionalInterface
     public interface Handler {
         void deliver(Delivery delivery) throws InterruptedException;
+
+        /**
+         * Whether a message with these attributes is wanted at all; a bus may ack an unwanted one
+         * without handing it over (the durable journal does, without copying its payload). This
+         * in-memory bus hands every message over. Default: every message is wanted.
+         */
+        default boolean wants(java.util.Map<String, String> attributes) {
+            return true;
+        }
     }
 
     private final Options options;

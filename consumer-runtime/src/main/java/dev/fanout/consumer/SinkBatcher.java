@@ -327,6 +327,23 @@ public final class SinkBatcher {
     }
 
     /** Under the lock. One message, however large, is admitted when nothing else is queued or decoding. */
+    /**
+     * Asked by a bus before it hands a message over: false when the sink {@link EventSink#wants
+     * does not want} it, counted here as received, skipped and acked, for the bus acks it itself
+     * (the durable journal without copying its payload). Messages that are handed over anyway
+     * are refused in {@link #submit} the same way.
+     */
+    public boolean takesMessage(Map<String, String> attributes) {
+        if (sink.wants(attributes)) {
+            return true;
+        }
+        metrics.received.increment();
+        metrics.skipped.increment();
+        metrics.acked.increment();
+        lastReceivedAt = Instant.now();
+        return false;
+    }
+
     private boolean hasRoom(long estimate) {
         if (queue.isEmpty() && decoding == 0) {
             return true;

@@ -103,6 +103,24 @@ class SinkBatcherTest {
     }
 
     @Test
+    void aBusAskingFirstLearnsWhichMessagesTheSinkRefusesAndTheyCountAsSkippedAndAcked() throws Exception {
+        RecordingSink sink = new RecordingSink("s") {
+            @Override
+            public boolean wants(java.util.Map<String, String> attributes) {
+                return !attributes.containsKey(dev.fanout.events.Attributes.REPLAY);
+            }
+        };
+        SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
+        java.util.Map<String, String> replayed = new java.util.HashMap<>(TestEvents.received("x", 1).attributes());
+        replayed.put(dev.fanout.events.Attributes.REPLAY, "run-1");
+        assertThat(b.takesMessage(replayed)).isFalse();
+        assertThat(b.takesMessage(TestEvents.received("y", 1).attributes())).isTrue();
+        assertThat(b.metrics().skipped()).isEqualTo(1);
+        assertThat(b.metrics().acked()).isEqualTo(1);
+        assertThat(sink.writeCalls.get()).isZero();
+    }
+
+    @Test
     void aSkippedMessageWithNothingBeforeItIsAckedAtOnceNotHeldForTheBatchAge() throws Exception {
         RecordingSink sink = new RecordingSink("s") {
             @Override

@@ -61,6 +61,16 @@ public final class DurableLocalBus implements EventPublisher, AutoCloseable {
     @FunctionalInterface
     public interface Handler {
         void deliver(JournalDelivery delivery) throws InterruptedException;
+
+        /**
+         * Whether a message with these attributes is wanted at all. When not, the journal acks it
+         * as soon as it has read and checked the record, without copying its payload out or
+         * handing it over: a sink that refuses whole classes of messages (replays, low severities)
+         * costs a read, not an allocation per message. Default: every message is wanted.
+         */
+        default boolean wants(Map<String, String> attributes) {
+            return true;
+        }
     }
 
     /** Test hook: called when a subscription's position is snapshotted (under its lock) and when it is on disk. */

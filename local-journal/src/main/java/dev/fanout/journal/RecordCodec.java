@@ -67,11 +67,20 @@ final class RecordCodec {
         return (int) crc.getValue() == expected;
     }
 
-    /** A decoded record body. */
-    record Decoded(long seq, long publishMicros, Map<String, String> attributes, byte[] data) {}
+    /** A decoded record body; {@code data} is null when the reader did not want the message. */
+    record Decoded(long seq, long publishMicros, Map<String, String> attributes, byte[] data) {
+        boolean unwanted() {
+            return data == null;
+        }
+    }
 
     /** Decodes a body whose checksum was verified; throws IllegalArgumentException if its structure is broken. */
     static Decoded decode(byte[] body, int off, int len) {
+        return decode(body, off, len, null);
+    }
+
+    /** As {@link #decode(byte[], int, int)}; the payload is not copied out when {@code wanted} refuses the attributes. */
+    static Decoded decode(byte[] body, int off, int len, java.util.function.Predicate<Map<String, String>> wanted) {
         ByteBuffer b = ByteBuffer.wrap(body, off, len);
         try {
             long seq = b.getLong();
@@ -81,6 +90,9 @@ final class RecordCodec {
             for (int i = 0; i < count; i++) {
                 String k = string(b);
                 attrs.put(k, string(b));
+            }
+            if (wanted != null && !wanted.test(attrs)) {
+                return new Decoded(seq, micros, attrs, null);
             }
             byte[] data = new byte[b.remaining()];
             b.get(data);

@@ -327,6 +327,15 @@ final class SegmentLog implements AutoCloseable {
 
     /** Reads and checks the record at {@code off}; null (counted) if it is corrupt. */
     RecordCodec.Decoded read(Segment s, long off, int len, long expectedSeq) throws IOException {
+        return read(s, off, len, expectedSeq, null);
+    }
+
+    /**
+     * As {@link #read(Segment, long, int, long)}; a record whose attributes {@code wanted} refuses
+     * comes back checked but {@link RecordCodec.Decoded#unwanted() without its payload}.
+     */
+    RecordCodec.Decoded read(Segment s, long off, int len, long expectedSeq,
+                             java.util.function.Predicate<Map<String, String>> wanted) throws IOException {
         ByteBuffer b = readBuffer(RecordCodec.HEADER + len);
         if (s.readFully(b, off) < RecordCodec.HEADER + len) {
             return corrupt(s, off, expectedSeq, "short read");
@@ -337,7 +346,7 @@ final class SegmentLog implements AutoCloseable {
         }
         RecordCodec.Decoded d;
         try {
-            d = RecordCodec.decode(all, RecordCodec.HEADER, len);
+            d = RecordCodec.decode(all, RecordCodec.HEADER, len, wanted);
         } catch (IllegalArgumentException e) {
             return corrupt(s, off, expectedSeq, e.getMessage());
         }

@@ -400,7 +400,7 @@ final class Subscription {
         }
         RecordCodec.Decoded d;
         try {
-            d = log.read(u.segment, u.offset, u.length, u.seq);
+            d = log.read(u.segment, u.offset, u.length, u.seq, this::wanted);
         } catch (IOException e) {
             LOG.warnf(e, "journal: reading message %d for %s failed; retrying later", u.seq, name);
             settle(u, token, Settle.NACK);
@@ -408,6 +408,10 @@ final class Subscription {
         }
         if (d == null) {
             // Corrupt on disk (counted and logged by the log): it can never be delivered.
+            settle(u, token, Settle.ACK);
+            return;
+        }
+        if (d.unwanted()) {
             settle(u, token, Settle.ACK);
             return;
         }
@@ -428,6 +432,16 @@ final class Subscription {
         } catch (RuntimeException e) {
             LOG.errorf(e, "journal: subscriber %s failed on message %d; redelivering", name, u.seq);
             delivery.nack();
+        }
+    }
+
+    /** The handler's {@link DurableLocalBus.Handler#wants}; a handler that throws there gets the message. */
+    private boolean wanted(Map<String, String> attributes) {
+        try {
+            return handler.wants(attributes);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "journal: subscriber %s failed deciding whether it wants a message; delivering it", name);
+            return true;
         }
     }
 

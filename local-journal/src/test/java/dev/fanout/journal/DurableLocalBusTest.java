@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,43 @@ class DurableLocalBusTest {
         }
         assertThat(b.awaitAllAcked(Duration.ofSeconds(5))).isTrue();
         assertThat(b.backlog().values()).allMatch(x -> x.messages() == 0);
+    }
+
+    @Test
+    void aMessageTheSubscriberDoesNotWantIsAckedWithoutBeingHandedOverAndStaysAckedAfterARestart() throws Exception {
+        DurableLocalBus b = open(Journals.small(dir));
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        class Picky extends Journals.Collector {
+            @Override
+            public boolean wants(Map<String, String> attributes) {
+                asked.add(attributes.get("fanout_id"));
+                return !attributes.get("fanout_id").startsWith("replayed");
+            }
+        }
+        Picky picky = new Picky();
+        Journals.Collector all = new Journals.Collector();
+        b.subscribe("archive", picky);
+        b.subscribe("analytics", all);
+        for (String id : List.of("live-1", "replayed-1", "live-2", "replayed-2")) {
+            b.publish(message(id, 300)).get(5, TimeUnit.SECONDS);
+        }
+        assertThat(id(picky.take().message().data())).isEqualTo("live-1");
+        assertThat(id(picky.take().message().data())).isEqualTo("live-2");
+        assertThat(picky.poll(Duration.ofMillis(200))).isNull();
+        for (int i = 0; i < 4; i++) {
+            all.take().ack(); // the other subscription still gets every message
+        }
+        assertThat(asked).containsExactly("live-1", "replayed-1", "live-2", "replayed-2");
+        // Only the two handed over are unsettled: the refused ones were acked by the journal.
+        assertThat(b.backlog().get("archive").messages()).isEqualTo(2);
+        b.close();
+
+        DurableLocalBus b2 = open(Journals.small(dir));
+        Journals.Collector again = new Journals.Collector();
+        b2.subscribe("archive", again);
+        assertThat(List.of(id(again.take().message().data()), id(again.take().message().data())))
+                .containsExactlyInAnyOrder("live-1", "live-2");
+        assertThat(again.poll(Duration.ofMillis(200))).isNull();
     }
 
     @Test

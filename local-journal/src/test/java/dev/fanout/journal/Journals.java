@@ -46,7 +46,7 @@ final class Journals {
     }
 
     /** A handler that queues every delivery for the test to settle. */
-    static final class Collector implements DurableLocalBus.Handler {
+    static class Collector implements DurableLocalBus.Handler {
         final BlockingQueue<JournalDelivery> deliveries = new LinkedBlockingQueue<>();
 
         @Override

@@ -1,8 +1,10 @@
 package dev.fanout.consumer.quarkus;
 
 import dev.fanout.consumer.BatchPolicy;
+import dev.fanout.consumer.Delivery;
 import dev.fanout.consumer.InProcessBus;
 import dev.fanout.consumer.Intake;
+import dev.fanout.consumer.LocalBus;
 import dev.fanout.consumer.LocalBusMetrics;
 import dev.fanout.consumer.LocalSubscriptionBounds;
 import dev.fanout.consumer.SinkBatcher;
@@ -44,7 +46,17 @@ final class LocalDelivery implements Intake {
             BatchPolicy p = b.policy();
             InProcessBus.Bounds bounds = LocalSubscriptionBounds.forBatch(p, config.maxOutstandingMessages(),
                     1, config.dispatchThreads());
-            bus.subscribe(b.sinkName(), b::submit, bounds);
+            bus.subscribe(b.sinkName(), new LocalBus.Handler() {
+                @Override
+                public void deliver(Delivery delivery) throws InterruptedException {
+                    b.submit(delivery);
+                }
+
+                @Override
+                public boolean wants(Map<String, String> attributes) {
+                    return b.takesMessage(attributes);
+                }
+            }, bounds);
             LOG.debugf("sink %s: local subscription holds up to %d messages / %d bytes unsettled", b.sinkName(),
                     bounds.maxUnsettledMessages(), bounds.maxUnsettledBytes());
         }
