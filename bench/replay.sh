@@ -28,7 +28,7 @@ if [[ "${PIPELINE:-0}" == 1 ]]; then
   if [[ "${PIPELINE_SINKS:-all}" == defaults ]]; then skip_replays=true; fi
   FANOUT_DATA_DIR="$data" PORT="$port" FANOUT_INGEST_REPLAY_TOKENS="$PIPELINE_REPLAY_TOKEN" \
     FANOUT_ARCHIVE_SKIP_REPLAYS="$skip_replays" FANOUT_LOCAL_BANNER=false \
-    java -Xmx512m -XX:+UseParallelGC ${PIPELINE_JAVA_OPTS:-} -Dquarkus.profile=local -Dquarkus.http.host=127.0.0.1 \
+    java -Xmx512m ${PIPELINE_GC:--XX:+UseParallelGC} ${PIPELINE_JAVA_OPTS:-} -Dquarkus.profile=local -Dquarkus.http.host=127.0.0.1 \
     -jar local-pipeline/target/quarkus-app/quarkus-run.jar >"$WORK/pipeline.log" 2>&1 &
   pipeline_pid=$!
   for _ in $(seq 1 300); do
@@ -41,7 +41,7 @@ if [[ "${PIPELINE:-0}" == 1 ]]; then
   export PIPELINE_URL="http://127.0.0.1:$port"
   echo "pipeline CPU after start: $(ps -o cputime= -p "$pipeline_pid")" >&2
 fi
-java -Xmx2g -XX:+UseParallelGC ${MEASURE_JAVA_OPTS:-} -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+java -Xmx1g ${MEASURE_GC:--XX:+UseParallelGC} ${MEASURE_JAVA_OPTS:-} -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -cp "$CP" dev.fanout.cli.bench.ReplayMeasure "$EVENTS" "$WORK" cli/target/s3proxy/s3proxy.jar
 if [[ -n "$pipeline_pid" ]]; then
   echo "pipeline CPU at the end: $(ps -o cputime= -p "$pipeline_pid")" >&2

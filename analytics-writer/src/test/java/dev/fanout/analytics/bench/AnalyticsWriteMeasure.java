@@ -73,6 +73,9 @@ public final class AnalyticsWriteMeasure {
         if (what.equals("all") || what.equals("duckdb")) {
             duckdb(data, warmUp);
         }
+        if (what.equals("duckdb-growth")) {
+            duckdbGrowth(data, Integer.parseInt(args.length > 4 ? args[4] : "6000000"));
+        }
         if (what.equals("all") || what.equals("proto")) {
             proto(data, warmUp);
         }
@@ -96,6 +99,34 @@ public final class AnalyticsWriteMeasure {
                 }
                 return Files.size(file) + (Files.exists(wal) ? Files.size(wal) : 0);
             });
+        }
+    }
+
+    /**
+     * Writer-thread CPU per million rows as the store grows to {@code rows} (the batches are
+     * written again and again): whether an append costs more in a bigger file.
+     */
+    private static void duckdbGrowth(List<List<SinkRecord>> data, int rows) throws Exception {
+        Path dir = Files.createTempDirectory("analytics-growth");
+        try (DuckDbAnalyticsStore store = DuckDbAnalyticsStore.open(dir.resolve("analytics.duckdb"), "256MB", 1, "256MB")) {
+            DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC());
+            long written = 0;
+            long mark = THREADS.getCurrentThreadCpuTime();
+            long wall = System.nanoTime();
+            for (int i = 0; written < rows; i++) {
+                List<SinkRecord> recs = data.get(i % data.size());
+                sink.write(AnalyticsTestRecords.batch(recs));
+                long before = written;
+                written += recs.size();
+                if (written / 1_000_000 != before / 1_000_000) {
+                    long cpu = THREADS.getCurrentThreadCpuTime();
+                    long now = System.nanoTime();
+                    System.out.printf(Locale.ROOT, "rows %,10d: last million %.2f s writer-thread CPU, %.2f s wall, file %,d bytes%n",
+                            written, (cpu - mark) / 1e9, (now - wall) / 1e9, Files.size(dir.resolve("analytics.duckdb")));
+                    mark = cpu;
+                    wall = now;
+                }
+            }
         }
     }
 
