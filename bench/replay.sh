@@ -6,6 +6,10 @@
 # archive switched to store replays unless PIPELINE_SINKS=defaults) and replays into it end to end. RUNS=stdout,fake,s3,pipeline
 # picks a subset; PIPELINE_SINKS=defaults replays into the pipeline as ./run-local configures it
 # (the archive skips replays). PIPELINE_JAVA_OPTS and MEASURE_JAVA_OPTS add JVM options to the pipeline and to the replaying JVM (a JFR recording, say).
+# PIPELINE_ROUNDS=N replays the archive into the same pipeline N times (round 1 meets it just
+# started, later rounds a warm one with a growing DuckDB file); PIPELINE_THREADS=1 prints the
+# pipeline's CPU seconds per thread at the end; PIPELINE_GC / MEASURE_GC replace -XX:+UseParallelGC.
+# The replaying JVM runs with ./fanout's -Xmx1g.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS="${EVENTS:-1000000}"
