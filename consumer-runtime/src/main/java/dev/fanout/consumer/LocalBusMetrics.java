@@ -66,8 +66,10 @@ public final class LocalBusMetrics {
     }
 
     private void gauge(MeterRegistry r, String name, String sink, String help, String unit, ToDoubleFunction<Backlog> f) {
+        // Strong: a gauge holds its object weakly by default, and nothing else holds this one; after the
+        // first collection every backlog gauge read NaN (a tool waiting for "backlog 0" parsed that as 0).
         Gauge.builder(name, this, m -> f.applyAsDouble(m.of(sink))).description(help).baseUnit(unit).tag("sink", sink)
-                .register(r);
+                .strongReference(true).register(r);
     }
 
     private Backlog of(String sink) {

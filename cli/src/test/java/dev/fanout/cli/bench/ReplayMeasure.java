@@ -146,8 +146,13 @@ public final class ReplayMeasure {
         while (System.nanoTime() < deadline) {
             String text = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            left = text.lines().filter(l -> l.startsWith("fanout_consumer_local_backlog_messages"))
-                    .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+            List<Double> gauges = text.lines().filter(l -> l.startsWith("fanout_consumer_local_backlog_messages"))
+                    .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toList();
+            // NaN (a gauge whose object is gone) or no gauge at all is not an empty backlog.
+            if (gauges.isEmpty() || gauges.stream().anyMatch(g -> g.isNaN())) {
+                throw new IllegalStateException("the pipeline's backlog gauges are missing or NaN: " + gauges);
+            }
+            left = gauges.stream().mapToLong(Double::longValue).sum();
             if (left == 0) {
                 return 0;
             }
