@@ -567,7 +567,8 @@ public final class SinkBatcher {
                 }
             }
             boolean lettersKept = letters.isEmpty() || keepDeadLetters(letters, budgetEnd, span);
-            Set<String> delivered = new HashSet<>();
+            // Sized for the batch: growing it from 16 rehashed every id of a 50,000-event batch ~12 times on the writer thread.
+            Set<String> delivered = new HashSet<>(Math.max(16, (int) (recs.size() / 0.75f) + 1));
             int undone = 0;
             for (Rec r : recs) {
                 if (r.state == State.DELIVERED) {
