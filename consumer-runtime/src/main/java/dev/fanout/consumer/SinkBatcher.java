@@ -326,7 +326,6 @@ public final class SinkBatcher {
         return gzip ? Math.min((long) d.length * EXPECTED_GZIP_RATIO, MessageDecoder.DEFAULT_MAX_DECOMPRESSED_BYTES) : d.length;
     }
 
-    /** Under the lock. One message, however large, is admitted when nothing else is queued or decoding. */
     /**
      * Asked by a bus before it hands a message over: false when the sink {@link EventSink#wants
      * does not want} it, counted here as received, skipped and acked, for the bus acks it itself
@@ -344,6 +343,7 @@ public final class SinkBatcher {
         return false;
     }
 
+    /** Under the lock. One message, however large, is admitted when nothing else is queued or decoding. */
     private boolean hasRoom(long estimate) {
         if (queue.isEmpty() && decoding == 0) {
             return true;

@@ -37,6 +37,23 @@ class SinkBatcherTest {
         return new BatchPolicy(maxEvents, maxBytes, maxAge, 100, 64L << 20);
     }
 
+    /** A sink that refuses replayed messages by their attributes. */
+    private static RecordingSink refusingReplays() {
+        return new RecordingSink("s") {
+            @Override
+            public boolean wants(java.util.Map<String, String> attributes) {
+                return !attributes.containsKey(dev.fanout.events.Attributes.REPLAY);
+            }
+        };
+    }
+
+    /** {@code attributes} with the replay marker of run {@code run-1}. */
+    private static java.util.Map<String, String> replayed(java.util.Map<String, String> attributes) {
+        java.util.Map<String, String> m = new java.util.HashMap<>(attributes);
+        m.put(dev.fanout.events.Attributes.REPLAY, "run-1");
+        return m;
+    }
+
     private static Delivery.Outcome outcome(Delivery d) throws Exception {
         return d.outcome().get(10, TimeUnit.SECONDS);
     }
@@ -71,17 +88,11 @@ class SinkBatcherTest {
 
     @Test
     void aMessageTheSinkDoesNotWantIsAckedWithoutBeingDecodedOrWritten() throws Exception {
-        RecordingSink sink = new RecordingSink("s") {
-            @Override
-            public boolean wants(java.util.Map<String, String> attributes) {
-                return !attributes.containsKey(dev.fanout.events.Attributes.REPLAY);
-            }
-        };
+        RecordingSink sink = refusingReplays();
         SinkBatcher b = batcher(sink, policy(3, Long.MAX_VALUE, Duration.ofMillis(50)), FAST_RETRY);
         // Garbage data: were it decoded, it would be dead-lettered as undecodable.
         ReceivedMessage bad = TestEvents.undecodable();
-        java.util.Map<String, String> replayed = new java.util.HashMap<>(bad.attributes());
-        replayed.put(dev.fanout.events.Attributes.REPLAY, "run-1");
+        java.util.Map<String, String> replayed = replayed(bad.attributes());
         Delivery skipped = Delivery.of(new ReceivedMessage("r1", bad.data(), replayed, java.time.Instant.now(), 1));
         Delivery live = Delivery.of(TestEvents.received("a", 3));
         b.submit(skipped);
@@ -104,15 +115,9 @@ class SinkBatcherTest {
 
     @Test
     void aBusAskingFirstLearnsWhichMessagesTheSinkRefusesAndTheyCountAsSkippedAndAcked() throws Exception {
-        RecordingSink sink = new RecordingSink("s") {
-            @Override
-            public boolean wants(java.util.Map<String, String> attributes) {
-                return !attributes.containsKey(dev.fanout.events.Attributes.REPLAY);
-            }
-        };
+        RecordingSink sink = refusingReplays();
         SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
-        java.util.Map<String, String> replayed = new java.util.HashMap<>(TestEvents.received("x", 1).attributes());
-        replayed.put(dev.fanout.events.Attributes.REPLAY, "run-1");
+        java.util.Map<String, String> replayed = replayed(TestEvents.received("x", 1).attributes());
         assertThat(b.takesMessage(replayed)).isFalse();
         assertThat(b.takesMessage(TestEvents.received("y", 1).attributes())).isTrue();
         assertThat(b.metrics().skipped()).isEqualTo(1);
@@ -122,16 +127,10 @@ class SinkBatcherTest {
 
     @Test
     void aSkippedMessageWithNothingBeforeItIsAckedAtOnceNotHeldForTheBatchAge() throws Exception {
-        RecordingSink sink = new RecordingSink("s") {
-            @Override
-            public boolean wants(java.util.Map<String, String> attributes) {
-                return !attributes.containsKey(dev.fanout.events.Attributes.REPLAY);
-            }
-        };
+        RecordingSink sink = refusingReplays();
         // A batch age far beyond the outcome wait: only the immediate ack can settle it in time.
         SinkBatcher b = batcher(sink, policy(1000, Long.MAX_VALUE, LONG), FAST_RETRY);
-        java.util.Map<String, String> replayed = new java.util.HashMap<>(TestEvents.received("x", 1).attributes());
-        replayed.put(dev.fanout.events.Attributes.REPLAY, "run-1");
+        java.util.Map<String, String> replayed = replayed(TestEvents.received("x", 1).attributes());
         Delivery first = Delivery.of(new ReceivedMessage("r1", TestEvents.received("x", 1).data(), replayed, java.time.Instant.now(), 1));
         Delivery second = Delivery.of(new ReceivedMessage("r2", TestEvents.received("y", 1).data(), replayed, java.time.Instant.now(), 1));
         b.submit(first);

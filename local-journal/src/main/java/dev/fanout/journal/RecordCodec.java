@@ -74,12 +74,10 @@ final class RecordCodec {
         }
     }
 
-    /** Decodes a body whose checksum was verified; throws IllegalArgumentException if its structure is broken. */
-    static Decoded decode(byte[] body, int off, int len) {
-        return decode(body, off, len, null);
-    }
-
-    /** As {@link #decode(byte[], int, int)}; the payload is not copied out when {@code wanted} refuses the attributes. */
+    /**
+     * Decodes a body whose checksum was verified; throws IllegalArgumentException if its structure
+     * is broken. The payload is not copied out when {@code wanted} refuses the attributes.
+     */
     static Decoded decode(byte[] body, int off, int len, java.util.function.Predicate<Map<String, String>> wanted) {
         ByteBuffer b = ByteBuffer.wrap(body, off, len);
         try {
@@ -91,7 +89,7 @@ final class RecordCodec {
                 String k = string(b);
                 attrs.put(k, string(b));
             }
-            if (wanted != null && !wanted.test(attrs)) {
+            if (!wanted.test(attrs)) {
                 return new Decoded(seq, micros, attrs, null);
             }
             byte[] data = new byte[b.remaining()];

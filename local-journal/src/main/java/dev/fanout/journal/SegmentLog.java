@@ -325,14 +325,10 @@ final class SegmentLog implements AutoCloseable {
         return b.clear().limit(size);
     }
 
-    /** Reads and checks the record at {@code off}; null (counted) if it is corrupt. */
-    RecordCodec.Decoded read(Segment s, long off, int len, long expectedSeq) throws IOException {
-        return read(s, off, len, expectedSeq, null);
-    }
-
     /**
-     * As {@link #read(Segment, long, int, long)}; a record whose attributes {@code wanted} refuses
-     * comes back checked but {@link RecordCodec.Decoded#unwanted() without its payload}.
+     * Reads and checks the record at {@code off}; null (counted) if it is corrupt. A record whose
+     * attributes {@code wanted} refuses comes back checked but {@link RecordCodec.Decoded#unwanted()
+     * without its payload}.
      */
     RecordCodec.Decoded read(Segment s, long off, int len, long expectedSeq,
                              java.util.function.Predicate<Map<String, String>> wanted) throws IOException {

@@ -49,19 +49,14 @@ public final class ObjectDecoder {
      */
     public static Decoded decode(byte[] gz, boolean headersOnly) {
         List<Line> lines = new ArrayList<>();
-        Summary s;
-        try {
-            s = read(gz, headersOnly, false, lines::add);
-        } catch (Exception e) {
-            throw new IllegalStateException("a list does not throw", e);
-        }
+        Summary s = read(gz, headersOnly, false, lines::add);
         return new Decoded(lines, s.badLines(), s.firstBad(), s.problem(), s.inflated());
     }
 
     /** Receives the envelope lines of an object in file order, while it is read. */
     @FunctionalInterface
     public interface LineSink {
-        void accept(Line line) throws Exception;
+        void accept(Line line);
     }
 
     /**
@@ -84,9 +79,9 @@ public final class ObjectDecoder {
      * collecting them, so a caller can send an object in parts and each part's envelopes die young.
      * The object is inflated into a buffer this thread keeps for its next object (up to
      * {@link #MAX_REUSED_BYTES}): a line's bytes are valid only until this thread's next
-     * {@code stream} call. An exception from the sink stops the read and is thrown here.
+     * {@code stream} call.
      */
-    public static Summary stream(byte[] gz, boolean headersOnly, LineSink sink) throws Exception {
+    public static Summary stream(byte[] gz, boolean headersOnly, LineSink sink) {
         return read(gz, headersOnly, true, sink);
     }
 
@@ -98,7 +93,7 @@ public final class ObjectDecoder {
 
     private static final ThreadLocal<byte[]> REUSED = new ThreadLocal<>();
 
-    private static Summary read(byte[] gz, boolean headersOnly, boolean reuse, LineSink sink) throws Exception {
+    private static Summary read(byte[] gz, boolean headersOnly, boolean reuse, LineSink sink) {
         Inflated in = inflate(gz, reuse);
         byte[] data = in.data;
         int size = in.size;

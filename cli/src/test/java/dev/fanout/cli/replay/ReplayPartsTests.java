@@ -135,9 +135,6 @@ class ReplayPartsTests {
             public String describe() {
                 return "test";
             }
-
-            @Override
-            public void close() {}
         };
 
         ReplayStats stats = new ReplayStats();
