@@ -20,12 +20,17 @@ public final class AnalyticsTestRecords {
 
     /** {@code count} recent events, 10 per message; every third message is a replay. */
     public static List<SinkRecord> records(int firstId, int count, Instant start) {
+        return records(firstId, count, start, 10);
+    }
+
+    /** {@code count} recent events, {@code perMessage} per message; every third message is a replay. */
+    public static List<SinkRecord> records(int firstId, int count, Instant start, int perMessage) {
         List<Envelope> events = TestEvents.batch(firstId, count, start, 60_000L);
         List<SinkRecord> out = new ArrayList<>(count);
         MessageMeta meta = null;
         for (int i = 0; i < events.size(); i++) {
-            if (i % 10 == 0) {
-                int m = (firstId + i) / 10;
+            if (i % perMessage == 0) {
+                int m = (firstId + i) / perMessage;
                 Map<String, String> attrs = m % 3 == 0
                         ? Map.of(Attributes.SCHEMA, "1", Attributes.ENCODING, Attributes.ENCODING_NDJSON_GZIP, Attributes.REPLAY, "run-" + m)
                         : Map.of(Attributes.SCHEMA, "1", Attributes.ENCODING, Attributes.ENCODING_NDJSON_GZIP);

@@ -42,8 +42,14 @@ import org.duckdb.DuckDBConnection;
  *   <li>{@code two-bytes}: the same with the JSON columns as UTF-8 {@code byte[]} (the sink now);
  *   <li>{@code stage-json} / {@code stage-varchar}: one Appender into a temp table with the union of
  *       the columns (JSON or VARCHAR), then {@code INSERT INTO … SELECT} into both tables ({@code ::JSON}
- *       casts in SQL for the VARCHAR one) and a {@code DELETE} of the staging rows, one transaction.
+ *       casts in SQL for the VARCHAR one) and a {@code DELETE} of the staging rows, one transaction;
+ *   <li>{@code single}: one table with the union of the columns, {@code payload} left out (the sink now);
+ *   <li>{@code split2}: {@code single}, each batch cut in two halves appended and committed at once on
+ *       two connections (measured, not adopted: docs/benchmarks.md, replay section);
+ *   <li>{@code narrow}: {@code single} without the per-message columns, which go to a table of
+ *       messages (one row per message and write) that the views join (measured, not adopted).
  * </ul>
+ * {@code -Dper.message=N} groups N events per message (default 10; the replay bench's archive has ~2,000).
  * Settings: DuckDB options ({@code checkpoint_threshold=256MB}, {@code preserve_insertion_order=false}, …)
  * and {@code ckptrows=N}: {@code CHECKPOINT} after the commit that takes {@code events_raw} past a multiple of N
  * (tried with N = 122,880, DuckDB's row group: slower than {@code checkpoint_threshold=256MB} alone).
@@ -70,6 +76,15 @@ public final class DuckDbWriteVariants {
 
     static void appendRow(DuckDBAppender a, RowField[] fields, AnalyticsRow row, boolean bytes) throws SQLException {
         a.beginRow();
+        appendVals(a, fields, row, bytes);
+        a.endRow();
+    }
+
+    static void appendVals(DuckDBAppender a, RowField[] fields, AnalyticsRow row) throws SQLException {
+        appendVals(a, fields, row, true);
+    }
+
+    static void appendVals(DuckDBAppender a, RowField[] fields, AnalyticsRow row, boolean bytes) throws SQLException {
         for (RowField f : fields) {
             Object v = f.get(row);
             if (v == null) {
@@ -86,7 +101,6 @@ public final class DuckDbWriteVariants {
                 }
             }
         }
-        a.endRow();
     }
 
     /** Two appenders, one per table (the original sink). */
@@ -183,6 +197,100 @@ public final class DuckDbWriteVariants {
         };
     }
 
+    /** {@link #single()}, each batch written in {@code n} slices at once, each on its own connection and transaction. */
+    static Variant split(int n) {
+        Variant one = single();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n - 1);
+        DuckDBConnection[] others = new DuckDBConnection[n - 1];
+        return new Variant() {
+            @Override
+            public void setup(DuckDBConnection c) throws SQLException {
+                one.setup(c);
+                for (int i = 0; i < others.length; i++) {
+                    others[i] = (DuckDBConnection) c.duplicate();
+                }
+            }
+
+            @Override
+            public void write(DuckDBConnection c, List<SinkRecord> recs, Instant now, Instant oldest) throws Exception {
+                int size = recs.size();
+                List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+                for (int i = 1; i < n; i++) {
+                    DuckDBConnection o = others[i - 1];
+                    List<SinkRecord> part = recs.subList(size * i / n, size * (i + 1) / n);
+                    fs.add(pool.submit(() -> {
+                        o.setAutoCommit(false);
+                        one.write(o, part, now, oldest);
+                        o.commit();
+                        o.setAutoCommit(true);
+                        return null;
+                    }));
+                }
+                one.write(c, recs.subList(0, size / n), now, oldest);
+                for (var f : fs) {
+                    f.get();
+                }
+            }
+        };
+    }
+
+    /** {@link #single()} without the per-message columns: those go to a table of messages, one row each. */
+    static Variant narrow() {
+        java.util.Set<String> perMessage = java.util.Set.of("message_id", "published_at", "replay", "attributes", "loaded_at");
+        Map<String, Column> cols = new LinkedHashMap<>();
+        for (TableDef t : AnalyticsSchema.TABLES) {
+            for (Column col : t.columns()) {
+                if (!col.name().equals("payload")) {
+                    cols.putIfAbsent(col.name(), col);
+                }
+            }
+        }
+        List<String> eventCols = cols.keySet().stream().filter(k -> !perMessage.contains(k)).toList();
+        List<String> msgCols = cols.keySet().stream().filter(perMessage::contains).toList();
+        RowField[] ef = eventCols.stream().map(RowField::forColumn).toArray(RowField[]::new);
+        RowField[] mf = msgCols.stream().map(RowField::forColumn).toArray(RowField[]::new);
+        String ddl = "CREATE TABLE store (msg BIGINT, " + String.join(", ", eventCols.stream()
+                .map(k -> "\"" + k + "\" " + cols.get(k).type().duckDb()).toList()) + ")";
+        String mddl = "CREATE TABLE msgs (msg BIGINT, " + String.join(", ", msgCols.stream()
+                .map(k -> "\"" + k + "\" " + cols.get(k).type().duckDb()).toList()) + ")";
+        long[] seq = {0};
+        return new Variant() {
+            @Override
+            public void setup(DuckDBConnection c) throws SQLException {
+                try (Statement s = c.createStatement()) {
+                    s.execute(ddl);
+                    s.execute(mddl);
+                    s.execute("DROP TABLE events_raw");
+                    s.execute("DROP TABLE events");
+                    s.execute("CREATE VIEW events_raw AS SELECT * FROM store JOIN msgs USING (msg)");
+                    s.execute("CREATE VIEW events AS SELECT * FROM store JOIN msgs USING (msg)");
+                }
+            }
+
+            @Override
+            public void write(DuckDBConnection c, List<SinkRecord> recs, Instant now, Instant oldest) throws Exception {
+                try (DuckDBAppender a = c.createAppender("store"); DuckDBAppender m = c.createAppender("msgs")) {
+                    Object last = null;
+                    for (SinkRecord r : recs) {
+                        AnalyticsRow row = new AnalyticsRow(r, now);
+                        if (r.message() != last) {
+                            last = r.message();
+                            seq[0]++;
+                            m.beginRow();
+                            m.append(seq[0]);
+                            appendVals(m, mf, row);
+                            m.endRow();
+                        }
+                        a.beginRow();
+                        a.append(seq[0]);
+                        appendVals(a, ef, row);
+                        a.endRow();
+                    }
+                }
+            }
+        };
+    }
+
     static String insertSelect(TableDef t, boolean cast) {
         List<String> sel = new ArrayList<>();
         for (Column col : t.columns()) {
@@ -203,12 +311,14 @@ public final class DuckDbWriteVariants {
             case "stage-json" -> staging(false);
             case "stage-varchar" -> staging(true);
             case "single" -> single();
+            case "split2" -> split(2);
+            case "narrow" -> narrow();
             default -> throw new IllegalArgumentException(variant);
         };
         Instant start = Instant.now().minusSeconds(3600);
         List<List<SinkRecord>> data = new ArrayList<>();
         for (int b = 0; b < batches + warm; b++) {
-            data.add(AnalyticsTestRecords.records(b * batchSize, batchSize, start.plusSeconds(b)));
+            data.add(AnalyticsTestRecords.records(b * batchSize, batchSize, start.plusSeconds(b), Integer.getInteger("per.message", 10)));
         }
         Path dir = Files.createTempDirectory("duckdb-variants");
         Path file = dir.resolve("analytics.duckdb");
