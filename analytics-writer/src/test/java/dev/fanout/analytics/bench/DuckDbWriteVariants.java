@@ -39,7 +39,7 @@ import org.duckdb.DuckDBConnection;
  *
  * <ul>
  *   <li>{@code two-string}: an Appender per table, JSON columns appended as {@code String} (the sink before);
- *   <li>{@code two-bytes}: the same with the JSON columns as UTF-8 {@code byte[]} (the sink now);
+ *   <li>{@code two-bytes}: the same with the JSON columns as UTF-8 {@code byte[]} (the sink before the one-table layout);
  *   <li>{@code stage-json} / {@code stage-varchar}: one Appender into a temp table with the union of
  *       the columns (JSON or VARCHAR), then {@code INSERT INTO … SELECT} into both tables ({@code ::JSON}
  *       casts in SQL for the VARCHAR one) and a {@code DELETE} of the staging rows, one transaction;
@@ -78,10 +78,6 @@ public final class DuckDbWriteVariants {
         a.beginRow();
         appendVals(a, fields, row, bytes);
         a.endRow();
-    }
-
-    static void appendVals(DuckDBAppender a, RowField[] fields, AnalyticsRow row) throws SQLException {
-        appendVals(a, fields, row, true);
     }
 
     static void appendVals(DuckDBAppender a, RowField[] fields, AnalyticsRow row, boolean bytes) throws SQLException {
@@ -161,8 +157,8 @@ public final class DuckDbWriteVariants {
         };
     }
 
-    /** One physical table: the union of both tables' columns without {@code payload} (views would rebuild it). */
-    static Variant single() {
+    /** The union of both tables' columns in table order, {@code payload} left out (views would rebuild it). */
+    static Map<String, Column> storeColumns() {
         Map<String, Column> cols = new LinkedHashMap<>();
         for (TableDef t : AnalyticsSchema.TABLES) {
             for (Column col : t.columns()) {
@@ -171,6 +167,12 @@ public final class DuckDbWriteVariants {
                 }
             }
         }
+        return cols;
+    }
+
+    /** One physical table: the union of both tables' columns without {@code payload} (views would rebuild it). */
+    static Variant single() {
+        Map<String, Column> cols = storeColumns();
         RowField[] fields = cols.keySet().stream().map(RowField::forColumn).toArray(RowField[]::new);
         String ddl = "CREATE TABLE store (" + String.join(", ", cols.values().stream()
                 .map(col -> "\"" + col.name() + "\" " + col.type().duckDb()).toList()) + ")";
@@ -237,14 +239,7 @@ public final class DuckDbWriteVariants {
     /** {@link #single()} without the per-message columns: those go to a table of messages, one row each. */
     static Variant narrow() {
         java.util.Set<String> perMessage = java.util.Set.of("message_id", "published_at", "replay", "attributes", "loaded_at");
-        Map<String, Column> cols = new LinkedHashMap<>();
-        for (TableDef t : AnalyticsSchema.TABLES) {
-            for (Column col : t.columns()) {
-                if (!col.name().equals("payload")) {
-                    cols.putIfAbsent(col.name(), col);
-                }
-            }
-        }
+        Map<String, Column> cols = storeColumns();
         List<String> eventCols = cols.keySet().stream().filter(k -> !perMessage.contains(k)).toList();
         List<String> msgCols = cols.keySet().stream().filter(perMessage::contains).toList();
         RowField[] ef = eventCols.stream().map(RowField::forColumn).toArray(RowField[]::new);
@@ -278,12 +273,12 @@ public final class DuckDbWriteVariants {
                             seq[0]++;
                             m.beginRow();
                             m.append(seq[0]);
-                            appendVals(m, mf, row);
+                            appendVals(m, mf, row, true);
                             m.endRow();
                         }
                         a.beginRow();
                         a.append(seq[0]);
-                        appendVals(a, ef, row);
+                        appendVals(a, ef, row, true);
                         a.endRow();
                     }
                 }
