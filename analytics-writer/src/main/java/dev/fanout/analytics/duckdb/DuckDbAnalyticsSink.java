@@ -62,21 +62,25 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
         List<SinkRecord> records = batch.records();
         DuckDBConnection c = store.writeConnection();
         synchronized (store) {
-            c.setAutoCommit(false);
-            try {
-                try (DuckDBAppender a = c.createAppender(DuckDbLayout.STORE)) {
-                    AnalyticsRow row = null;
-                    for (SinkRecord r : records) {
-                        row = new AnalyticsRow(r, now, row);
-                        appendRow(a, row);
+            // An explicit BEGIN, not setAutoCommit(false): DuckDB's JDBC driver opens its transaction
+            // only for the next statement, and the Appender's flushes (every 2,048 rows, and at close)
+            // are not statements, so each of them committed on its own. A failed batch then left its
+            // first rows behind, and each flush paid a commit (WAL write, fsync, maybe a checkpoint).
+            try (Statement tx = c.createStatement()) {
+                tx.execute("BEGIN TRANSACTION");
+                try {
+                    try (DuckDBAppender a = c.createAppender(DuckDbLayout.STORE)) {
+                        AnalyticsRow row = null;
+                        for (SinkRecord r : records) {
+                            row = new AnalyticsRow(r, now, row);
+                            appendRow(a, row);
+                        }
                     }
+                    tx.execute("COMMIT");
+                } catch (SQLException | RuntimeException e) {
+                    rollback(tx);
+                    throw e;
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollback(c);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
             if (now.isAfter(lastExpiry.plus(EXPIRY_INTERVAL))) {
                 expire(c, now);
@@ -126,9 +130,9 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
         }
     }
 
-    private static void rollback(DuckDBConnection c) {
+    private static void rollback(Statement tx) {
         try {
-            c.rollback();
+            tx.execute("ROLLBACK");
         } catch (SQLException e) {
             LOG.debugf(e, "analytics: rollback failed");
         }

@@ -282,6 +282,29 @@ class DuckDbAnalyticsSinkTest {
     }
 
     @Test
+    void aBatchThatFailsPastTheAppendersChunkLeavesNoRowAndTheNextBatchLands() throws Exception {
+        Instant start = Instant.now().minus(10, ChronoUnit.MINUTES);
+        // 5,000 rows: the Appender hands DuckDB a chunk every 2,048, so the failure at row 4,000 comes
+        // after two chunks were appended; only a transaction around the whole batch takes them back.
+        List<SinkRecord> records = new ArrayList<>(records(0, 5_000, start));
+        SinkRecord good = records.get(4_000);
+        Envelope e = good.envelope();
+        Envelope unwritable = new Envelope(e.id(), e.schema(), Instant.MAX, e.timeSource(), e.receivedAt(), e.host(),
+                e.source(), e.sourcetype(), e.index(), e.severity(), e.raw(), e.fields(), e.parseError());
+        records.set(4_000, new SinkRecord(unwritable, good.message()));
+        try (DuckDbAnalyticsStore store = open()) {
+            DuckDbAnalyticsSink sink = new DuckDbAnalyticsSink(store, Clock.systemUTC());
+            assertThatThrownBy(() -> sink.write(batch(records))).isInstanceOf(ArithmeticException.class);
+            assertThat(count(store, "SELECT count(*) FROM events_raw")).as("rows of the failed batch").isZero();
+
+            records.set(4_000, good);
+            assertThat(sink.write(batch(records)).isAllDelivered()).isTrue();
+            assertThat(count(store, "SELECT count(*) FROM events_raw")).isEqualTo(5_000);
+            assertThat(count(store, "SELECT count(DISTINCT id) FROM events_raw")).isEqualTo(5_000);
+        }
+    }
+
+    @Test
     void sqlCannotReachTheFileSystem() throws Exception {
         try (DuckDbAnalyticsStore store = open(); Connection c = store.readOnlyConnection(); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM read_csv('/etc/passwd')")).hasMessageContaining("disabled");
