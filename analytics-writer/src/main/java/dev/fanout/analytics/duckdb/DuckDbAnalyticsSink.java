@@ -62,10 +62,9 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
         List<SinkRecord> records = batch.records();
         DuckDBConnection c = store.writeConnection();
         synchronized (store) {
-            // An explicit BEGIN, not setAutoCommit(false): DuckDB's JDBC driver opens its transaction
-            // only for the next statement, and the Appender's flushes (every 2,048 rows, and at close)
-            // are not statements, so each of them committed on its own. A failed batch then left its
-            // first rows behind, and each flush paid a commit (WAL write, fsync, maybe a checkpoint).
+            // An explicit BEGIN, not setAutoCommit(false): DuckDB's JDBC driver leaves the Appender's
+            // flushes (every 2,048 rows, and at close) outside that transaction, so each committed on
+            // its own and a batch that failed part-way left its first rows behind.
             try (Statement tx = c.createStatement()) {
                 tx.execute("BEGIN TRANSACTION");
                 try {

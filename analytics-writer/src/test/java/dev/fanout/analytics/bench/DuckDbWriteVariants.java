@@ -80,6 +80,19 @@ public final class DuckDbWriteVariants {
         a.endRow();
     }
 
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** As the sink does: an explicit BEGIN, since DuckDB's driver leaves the Appender's flushes outside setAutoCommit(false). */
+    static void inTransaction(DuckDBConnection c, Body body) throws Exception {
+        try (java.sql.Statement tx = c.createStatement()) {
+            tx.execute("BEGIN TRANSACTION");
+            body.run();
+            tx.execute("COMMIT");
+        }
+    }
+
     static void appendVals(DuckDBAppender a, RowField[] fields, AnalyticsRow row, boolean bytes) throws SQLException {
         for (RowField f : fields) {
             Object v = f.get(row);
@@ -221,10 +234,7 @@ public final class DuckDbWriteVariants {
                     DuckDBConnection o = others[i - 1];
                     List<SinkRecord> part = recs.subList(size * i / n, size * (i + 1) / n);
                     fs.add(pool.submit(() -> {
-                        o.setAutoCommit(false);
-                        one.write(o, part, now, oldest);
-                        o.commit();
-                        o.setAutoCommit(true);
+                        inTransaction(o, () -> one.write(o, part, now, oldest));
                         return null;
                     }));
                 }
@@ -351,10 +361,8 @@ public final class DuckDbWriteVariants {
             }
             Instant now = Instant.now();
             Instant oldest = now.minus(Duration.ofDays(AnalyticsSchema.EVENTS_EXPIRATION_DAYS));
-            c.setAutoCommit(false);
-            v.write(c, data.get(b), now, oldest);
-            c.commit();
-            c.setAutoCommit(true);
+            final int bi = b;
+            inTransaction(c, () -> v.write(c, data.get(bi), now, oldest));
             if (ckptRows > 0 && (expectRaw + data.get(b).size()) / ckptRows != expectRaw / ckptRows) {
                 try (Statement s = c.createStatement()) {
                     s.execute("CHECKPOINT");
