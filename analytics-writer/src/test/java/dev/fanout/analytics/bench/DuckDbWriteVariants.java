@@ -433,7 +433,7 @@ public final class DuckDbWriteVariants {
     }
 
     /** "tid comm" → utime+stime in clock ticks. */
-    static Map<String, Long> taskCpu() throws Exception {
+    public static Map<String, Long> taskCpu() throws Exception {
         Map<String, Long> out = new LinkedHashMap<>();
         try (var s = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : s.toList()) {
