@@ -38,7 +38,7 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
     private final DuckDbAnalyticsStore store;
     private final Clock clock;
     /** The store's schema columns' values, in its column order ({@code schema} and {@code time_source} follow). */
-    private final RowField[] fields = DuckDbLayout.COLUMNS.stream().filter(c -> c.schema() != null)
+    private static final RowField[] FIELDS = DuckDbLayout.COLUMNS.stream().filter(c -> c.schema() != null)
             .map(c -> RowField.forColumn(c.name())).toArray(RowField[]::new);
     private Instant lastExpiry = Instant.MIN;
 
@@ -90,9 +90,9 @@ public final class DuckDbAnalyticsSink implements AnalyticsSink {
     }
 
     /** One row of the store: its schema columns in {@link DuckDbLayout#COLUMNS} order, then {@code schema}, {@code time_source}. */
-    private void appendRow(DuckDBAppender a, AnalyticsRow row) throws SQLException {
+    static void appendRow(DuckDBAppender a, AnalyticsRow row) throws SQLException {
         a.beginRow();
-        appendValues(a, fields, row);
+        appendValues(a, FIELDS, row);
         a.append(row.record().envelope().schema());
         a.append(row.record().envelope().timeSource().wireName());
         a.endRow();

@@ -80,12 +80,12 @@ public final class DuckDbWriteVariants {
         a.endRow();
     }
 
-    interface Body {
+    public interface Body {
         void run() throws Exception;
     }
 
     /** As the sink does: an explicit BEGIN, since DuckDB's driver leaves the Appender's flushes outside setAutoCommit(false). */
-    static void inTransaction(DuckDBConnection c, Body body) throws Exception {
+    public static void inTransaction(DuckDBConnection c, Body body) throws Exception {
         try (java.sql.Statement tx = c.createStatement()) {
             tx.execute("BEGIN TRANSACTION");
             body.run();
@@ -402,16 +402,7 @@ public final class DuckDbWriteVariants {
         long size = Files.size(file) + (Files.exists(dir.resolve("analytics.duckdb.wal")) ? Files.size(dir.resolve("analytics.duckdb.wal")) : 0);
         System.out.printf(Locale.ROOT, "%-14s %-40s %,8.0f rows/CPU-s process  %,8.0f rows/CPU-s writer  %,8.0f rows/s wall  %4.0f B/event  load %s  duckdb mem max %d MB temp %d MB%n",
                 variant, settings, rows / cpu, rows / thread, rows / wall, (double) size / (expectRaw), loadAvg(), maxMem >> 20, maxTemp >> 20);
-        Map<String, Double> groups = new TreeMap<>();
-        for (Map.Entry<String, Long> e : tasks1.entrySet()) {
-            long before = tasks0.getOrDefault(e.getKey(), 0L);
-            String name = e.getKey().substring(e.getKey().indexOf(' ') + 1).replaceAll("[0-9#]+$", "");
-            groups.merge(name, (e.getValue() - before) / 100.0, Double::sum);
-        }
-        StringBuilder sb = new StringBuilder("   CPU-s by thread:");
-        groups.entrySet().stream().filter(e -> e.getValue() >= 0.05).sorted((a, b2) -> Double.compare(b2.getValue(), a.getValue()))
-                .forEach(e -> sb.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue())));
-        System.out.println(sb + String.format(Locale.ROOT, " (total %.2f)", cpu));
+        System.out.println(cpuByThread(tasks0, tasks1) + String.format(Locale.ROOT, " (total %.2f)", cpu));
         c.close();
         System.exit(0);
     }
@@ -430,6 +421,22 @@ public final class DuckDbWriteVariants {
 
     static String loadAvg() throws Exception {
         return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    }
+
+    /**
+     * "   CPU-s by thread: name=s …": CPU between two {@link #taskCpu()} readings by thread name
+     * (numbered pool threads summed), the largest first.
+     */
+    public static String cpuByThread(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Double> groups = new TreeMap<>();
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            String name = e.getKey().substring(e.getKey().indexOf(' ') + 1).replaceAll("[0-9#]+$", "");
+            groups.merge(name, (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 100.0, Double::sum);
+        }
+        StringBuilder sb = new StringBuilder("   CPU-s by thread:");
+        groups.entrySet().stream().filter(e -> e.getValue() >= 0.05).sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                .forEach(e -> sb.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue())));
+        return sb.toString();
     }
 
     /** "tid comm" → utime+stime in clock ticks. */

@@ -1,8 +1,8 @@
 package dev.fanout.analytics.duckdb;
 
 import dev.fanout.analytics.AnalyticsTestRecords;
+import dev.fanout.analytics.bench.DuckDbWriteVariants;
 import dev.fanout.analytics.row.AnalyticsRow;
-import dev.fanout.analytics.row.RowField;
 import dev.fanout.events.EnvelopeCodec;
 import dev.fanout.events.port.MessageMeta;
 import dev.fanout.events.port.SinkRecord;
@@ -19,13 +19,10 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
-import dev.fanout.analytics.bench.DuckDbWriteVariants;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -50,7 +47,7 @@ import org.duckdb.DuckDBConnection;
  * The records (and for the JSON modes their lines, {@link EnvelopeCodec#toJson}) are built before
  * the clock starts; the decode of a message is not in any of the numbers. Each run counts its rows
  * back. Printed: CPU-seconds of the whole process per million events (user + system: DuckDB, JIT
- * and GC included), wall time, and for the checkpoint modes the writing thread's CPU.
+ * and GC included), wall time, the writing thread's CPU, the background checkpoints, and CPU by thread.
  *
  * <pre>
  * java -cp … dev.fanout.analytics.duckdb.DuckDbInsertPaths read-json 100     # mode, batches (of 8,000) after 5 warm-up batches
@@ -62,9 +59,6 @@ public final class DuckDbInsertPaths {
     private static final int PER_MESSAGE = 2_000;
     private static final int WARM = 5;
     private static final Path CHUNK = Path.of("/dev/shm/fanout-insert-paths.ndjson");
-
-    private static final RowField[] FIELDS = DuckDbLayout.COLUMNS.stream().filter(c -> c.schema() != null)
-            .map(c -> RowField.forColumn(c.name())).toArray(RowField[]::new);
 
     /** The envelope's columns as {@code read_json} should type them. */
     private static final String ENVELOPE_COLUMNS = "\"time\":'TIMESTAMPTZ', received_at:'TIMESTAMPTZ', host:'VARCHAR', "
@@ -137,9 +131,9 @@ public final class DuckDbInsertPaths {
             List<byte[]> batchLines = lines.get(b);
             switch (mode) {
                 case "sink" -> sink.write(AnalyticsTestRecords.batch(recs));
-                case "appender", "checkpoint-thread" -> inTransaction(c, () -> append(c, recs));
-                case "read-json" -> inTransaction(c, () -> readJson(c, recs, batchLines));
-                case "read-json-const" -> inTransaction(c, () -> {
+                case "appender", "checkpoint-thread" -> DuckDbWriteVariants.inTransaction(c, () -> append(c, recs));
+                case "read-json" -> DuckDbWriteVariants.inTransaction(c, () -> readJson(c, recs, batchLines));
+                case "read-json-const" -> DuckDbWriteVariants.inTransaction(c, () -> {
                     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(CHUNK), 1 << 20)) {
                         for (byte[] l : batchLines) {
                             out.write(l);
@@ -153,17 +147,14 @@ public final class DuckDbInsertPaths {
                 default -> throw new IllegalArgumentException(mode);
             }
         }
-        double writeWall = (System.nanoTime() - t0) / 1e9;
         double writerCpu = (threads.getCurrentThreadCpuTime() - thread0) / 1e9;
         if (checkpointer != null) {
             checkpointer.interrupt();
             checkpointer.join();
         }
-        synchronized (DuckDbInsertPaths.class) {
-            try (Statement s = c.createStatement()) {
-                // Compression a mode only postpones is counted, not hidden.
-                s.execute("CHECKPOINT");
-            }
+        try (Statement s = c.createStatement()) {
+            // Compression a mode only postpones is counted, not hidden.
+            s.execute("CHECKPOINT");
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
@@ -178,37 +169,8 @@ public final class DuckDbInsertPaths {
         System.out.printf(Locale.ROOT, "%-18s %,d events  %.2f CPU-s per million (process)  %.2f s wall  writer thread %.2f CPU-s  "
                 + "background checkpoints %d (%.2f s)%n", mode, events, cpu / events * 1e6, wall, writerCpu, checkpoints[0],
                 checkpoints[1] / 1e9);
-        // CPU by thread name (numbered pool threads summed), the largest first.
-        Map<String, Double> groups = new TreeMap<>();
-        for (Map.Entry<String, Long> e : DuckDbWriteVariants.taskCpu().entrySet()) {
-            String name = e.getKey().substring(e.getKey().indexOf(' ') + 1).replaceAll("[0-9#]+$", "");
-            groups.merge(name, (e.getValue() - tasks0.getOrDefault(e.getKey(), 0L)) / 100.0, Double::sum);
-        }
-        StringBuilder by = new StringBuilder("    CPU-s by thread:");
-        groups.entrySet().stream().filter(e -> e.getValue() >= 0.05).sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
-                .forEach(e -> by.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue())));
-        System.out.println(by);
+        System.out.println(DuckDbWriteVariants.cpuByThread(tasks0, DuckDbWriteVariants.taskCpu()));
         System.exit(0);
-    }
-
-    interface Body {
-        void run() throws Exception;
-    }
-
-    /** One transaction opened with BEGIN, as the sink does (the driver leaves Appender flushes outside setAutoCommit(false)). */
-    private static void inTransaction(DuckDBConnection c, Body body) throws Exception {
-        synchronized (DuckDbInsertPaths.class) {
-            try (Statement tx = c.createStatement()) {
-                tx.execute("BEGIN TRANSACTION");
-                try {
-                    body.run();
-                    tx.execute("COMMIT");
-                } catch (Exception e) {
-                    tx.execute("ROLLBACK");
-                    throw e;
-                }
-            }
-        }
     }
 
     /** The sink's rows through the Appender. */
@@ -218,18 +180,13 @@ public final class DuckDbInsertPaths {
             AnalyticsRow row = null;
             for (SinkRecord r : recs) {
                 row = new AnalyticsRow(r, now, row);
-                a.beginRow();
-                DuckDbAnalyticsSink.appendValues(a, FIELDS, row);
-                a.append(r.envelope().schema());
-                a.append(r.envelope().timeSource().wireName());
-                a.endRow();
+                DuckDbAnalyticsSink.appendRow(a, row);
             }
         }
     }
 
     /** Lines as {@code {"_m":k,"_i":"id",…rest of the envelope}}, then one INSERT joining the batch's messages. */
     private static void readJson(DuckDBConnection c, List<SinkRecord> recs, List<byte[]> lines) throws Exception {
-        Map<MessageMeta, Integer> messages = new IdentityHashMap<>();
         List<SinkRecord> firsts = new ArrayList<>();
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(CHUNK), 1 << 20)) {
             MessageMeta last = null;
@@ -237,10 +194,9 @@ public final class DuckDbInsertPaths {
                 SinkRecord r = recs.get(i);
                 if (r.message() != last) {
                     last = r.message();
-                    messages.put(last, messages.size());
                     firsts.add(r);
                 }
-                out.write(("{\"_m\":" + messages.get(last) + ",\"_i\":\"" + r.id() + "\",").getBytes(StandardCharsets.UTF_8));
+                out.write(("{\"_m\":" + (firsts.size() - 1) + ",\"_i\":\"" + r.id() + "\",").getBytes(StandardCharsets.UTF_8));
                 byte[] l = lines.get(i);
                 out.write(l, 1, l.length - 1);
                 out.write('\n');
